@@ -1,23 +1,246 @@
-"""YAML reading for one file."""
+"""Reading YAML safely and fast, and locating a field path in a file when a diagnostic needs it.
+
+The fast path is libyaml (PyYAML's CSafeLoader) with YAML 1.2 core resolution, so that it agrees with
+ruamel.yaml on what `yes`, `010` or `2026-01-01` mean. ruamel's round-trip parser, which keeps line and
+column of every node, runs only for files that have something to report (see `Locator`).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+import yaml
 
+from dhsync.model.diagnostics import Diagnostic, Location, error
 from dhsync.model.errors import InvalidInputError
+
+MAX_FILE_BYTES = 1024 * 1024  # a spec file larger than 1 MiB is refused (code lives in its own files)
+MAX_EXPANDED_NODES = 100_000  # what aliases may expand a document to (billion laughs)
+MAX_DEPTH = 64  # nesting deeper than this is refused; DigitalHub documents need about 10
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_CORE_RESOLVERS: tuple[tuple[str, str, str], ...] = (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+)
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """libyaml parsing, YAML 1.2 scalars, duplicate keys refused."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise _DuplicateKey(None, None, f"duplicate key `{key}` (first at line "
+                                    f"{seen[key].start_mark.line + 1})", key_node.start_mark)
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    # "" stands for the empty scalar, which YAML 1.2 resolves to null
+    FastLoader.add_implicit_resolver(_tag, re.compile(_pattern), [*_first, *([""] if "~" in _first else [])])
+FastLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(node.value, 0)
+                           if node.value.startswith(("0o", "0x")) else int(node.value))
+
+
+def decode(data: bytes, file: str) -> str | Diagnostic:
+    """UTF-8 text, or a diagnostic for files that are too large, binary or in another encoding."""
+    if len(data) > MAX_FILE_BYTES:
+        return error("file-too-large", f"file is {len(data):,} bytes; spec files are limited to "
+                     f"{MAX_FILE_BYTES:,} bytes", Location(file, 1, 1),
+                     suggestion="split it into several files, or move code into a file under src/")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return error("binary-file", "file holds binary data (a NUL byte), not YAML text",
+                     _byte_location(data, nul, file), suggestion="remove it or add it to `ignore` in dhsync.yaml")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return error("not-utf8", f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                     _byte_location(data, exc.start, file), suggestion="save the file as UTF-8")
+
+
+def _byte_location(data: bytes, offset: int, file: str) -> Location:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return Location(file, data.count(b"\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def parse(text: str, file: str) -> tuple[list[Any], list[Diagnostic]]:
+    """All documents of `text` (an empty one is None, so indexes match the file), or the first problem."""
+    try:
+        docs = list(yaml.load_all(text, Loader=FastLoader))
+    except yaml.MarkedYAMLError as exc:
+        return [], [_syntax_diagnostic(exc, file, text)]
+    except yaml.YAMLError as exc:
+        return [], [error("yaml-syntax", f"not valid YAML: {exc}", Location(file, 1, 1))]
+    except RecursionError:
+        return [], [error("too-deep", f"nesting is deeper than {MAX_DEPTH} levels", Location(file, 1, 1))]
+    problems = [d for i, doc in enumerate(docs) if (d := _size_problem(doc, file, i, text)) is not None]
+    return (docs if not problems else []), problems
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    problem = str(exc.problem or exc.context or "not valid YAML")
+    if isinstance(exc, _DuplicateKey):
+        return error("duplicate-key", problem, loc, suggestion="remove one of them")
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        return error("yaml-tab", "tab character where YAML expects spaces", loc,
+                     suggestion="indent with spaces, not tabs")
+    if "nesting depth" in problem:
+        return error("too-deep", "nesting is too deep for a spec document", loc)
+    if exc.context and exc.problem:
+        problem = f"{problem} ({exc.context})"
+    return error("yaml-syntax", f"not valid YAML: {problem}", loc)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][column:column + 1] if line < len(lines) else ""
+
+
+def document_start_line(text: str, index: int) -> int:
+    """1-based line where document `index` starts (its first content line)."""
+    current, started = 0, False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("---"):
+            if started:
+                current, started = current + 1, False
+            if line[3:].strip() and current == index:
+                return number
+            continue
+        if line.strip() and not line.lstrip().startswith("#") and not line.startswith("%"):
+            if current == index:
+                return number
+            started = True
+    return 1
+
+
+def _size_problem(doc: Any, file: str, index: int, text: str) -> Diagnostic | None:
+    sizes: dict[int, int] = {}
+    try:
+        nodes, depth = _measure(doc, sizes, 0)
+    except _TooDeep:
+        nodes, depth = 0, MAX_DEPTH + 1
+    where = Location(file, document_start_line(text, index), 1)
+    if depth > MAX_DEPTH:
+        return error("too-deep", f"document {index + 1} nests deeper than {MAX_DEPTH} levels", where)
+    if nodes > MAX_EXPANDED_NODES:
+        return error("alias-bomb", f"document {index + 1} expands to more than {MAX_EXPANDED_NODES:,} values "
+                     "through anchors and aliases", where, suggestion="remove the nested aliases")
+    return None
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _measure(value: Any, sizes: dict[int, int], depth: int) -> tuple[int, int]:
+    """(expanded node count, depth); shared (aliased) containers are counted as often as they appear."""
+    if depth > MAX_DEPTH:
+        raise _TooDeep
+    if not isinstance(value, (dict, list)):
+        return 1, depth
+    key = id(value)
+    if key in sizes:
+        return sizes[key], depth
+    children = value.values() if isinstance(value, dict) else value
+    total, deepest = 1, depth
+    for child in children:
+        count, child_depth = _measure(child, sizes, depth + 1)
+        total += count
+        deepest = max(deepest, child_depth)
+        if total > MAX_EXPANDED_NODES:
+            break
+    sizes[key] = total
+    return total, deepest
 
 
 def read_documents(path: Path) -> list[Any]:
-    """Every document of a YAML file as plain Python values; raises InvalidInputError when unreadable."""
+    """Every document of one YAML file; raises InvalidInputError with file:line:col when unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path}: cannot read: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text = decode(data, str(path))
+    if isinstance(text, Diagnostic):
+        raise InvalidInputError(text.one_line())
+    docs, problems = parse(text, str(path))
+    if problems:
+        raise InvalidInputError(problems[0].one_line())
+    return [doc for doc in docs if doc is not None]
+
+
+class Locator:
+    """Line and column of field paths in one file, from ruamel's round-trip parser (parsed lazily)."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.file = file
+        self._text = text
+        self._docs: list[Any] | None = None
+
+    def _documents(self) -> list[Any]:
+        if self._docs is None:
+            from ruamel.yaml import YAML  # the round-trip parser is only needed here
+
+            rt = YAML(typ="rt")
+            rt.allow_duplicate_keys = True
+            try:
+                self._docs = list(rt.load_all(self._text))
+            except Exception:  # noqa: BLE001 - any failure only means "no line numbers"
+                self._docs = []
+        return self._docs
+
+    def locate(self, doc_index: int, path: Sequence[str | int], key: bool = False) -> Location:
+        """Where `path` is in document `doc_index`: the key itself when `key`, else its value.
+
+        A path that does not exist (a missing field) points at its deepest existing parent.
+        """
+        docs = self._documents()
+        if doc_index >= len(docs) or docs[doc_index] is None:
+            return Location(self.file, document_start_line(self._text, doc_index), 1)
+        node: Any = docs[doc_index]
+        line, col = _start_of(node)
+        for depth, part in enumerate(path):
+            found = _child_position(node, part, key or depth < len(path) - 1)
+            if found is None:
+                break
+            (line, col), node = found
+        return Location(self.file, line + 1, col + 1)
+
+
+def _start_of(node: Any) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    return (lc.line, lc.col) if lc is not None and lc.line is not None else (0, 0)
+
+
+def _child_position(node: Any, part: str | int, at_key: bool) -> tuple[tuple[int, int], Any] | None:
     try:
-        return [doc for doc in YAML(typ="safe", pure=True).load_all(text) if doc is not None]
-    except YAMLError as exc:
-        raise InvalidInputError(f"{path}: not valid YAML: {exc}") from None
+        if isinstance(node, dict) and part in node:
+            pos = node.lc.key(part) if at_key else node.lc.value(part)
+            return (pos[0], pos[1]), node[part]
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            pos = node.lc.item(part)
+            return (pos[0], pos[1]), node[part]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return None
