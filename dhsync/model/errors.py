@@ -16,9 +16,11 @@ class InvalidInputError(DhsyncError):
 class NotFoundError(DhsyncError):
     """A project, function, task or run does not exist."""
 
-    def __init__(self, entity_type: str, identifier: str, project: str | None = None) -> None:
+    def __init__(self, entity_type: str, identifier: str, project: str | None = None,
+                 *, hint: str | None = None) -> None:
         where = f" in project `{project}`" if project else ""
-        super().__init__(f"{entity_type} `{identifier}` not found{where}")
+        next_step = f"; {hint}" if hint else ""
+        super().__init__(f"{entity_type} `{identifier}` not found{where}{next_step}")
         self.entity_type = entity_type
         self.identifier = identifier
         self.project = project

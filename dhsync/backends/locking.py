@@ -1,0 +1,66 @@
+"""The reconciler's lock, one per project: the rules every backend applies to its stored lock.
+
+A lock is held until it expires; an expired lock is taken over by the next `acquire`. Only the holder
+(the token) can heartbeat or release it; `force_release` frees it for anyone, for locks left by a
+process that died.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from dhsync.backends.entities import iso
+from dhsync.model.errors import InvalidInputError, LockHeldError
+from dhsync.model.state import LockInfo
+
+
+def check_ttl(ttl_seconds: float) -> timedelta:
+    if not ttl_seconds > 0:
+        raise InvalidInputError(f"lock ttl must be a positive number of seconds, got {ttl_seconds!r}")
+    return timedelta(seconds=ttl_seconds)
+
+
+def new_lock(project: str, owner: str, ttl_seconds: float, now: datetime,
+             extra: Mapping[str, Any] | None = None) -> LockInfo:
+    return LockInfo(
+        project=project, owner=owner, host=socket.gethostname(), pid=os.getpid(), token=uuid.uuid4().hex,
+        acquired_at=now, heartbeat_at=now, expires_at=now + check_ttl(ttl_seconds), extra=dict(extra or {}),
+    )
+
+
+def may_acquire(current: LockInfo | None, now: datetime) -> bool:
+    return current is None or current.expired(now)
+
+
+def held_error(current: LockInfo) -> LockHeldError:
+    return LockHeldError(
+        f"project `{current.project}` is locked by {current.owner} on {current.host} (pid {current.pid}) "
+        f"since {iso(current.acquired_at)}, until {iso(current.expires_at)} unless renewed. Wait for it to "
+        f"finish; if that process is gone, `dhsync lock release --force` frees the lock"
+    )
+
+
+def lost_error(mine: LockInfo, current: LockInfo | None) -> LockHeldError:
+    if current is None:
+        how = "was released or force-released by someone else"
+    else:
+        how = (f"is now held by {current.owner} on {current.host} (pid {current.pid}) "
+               f"since {iso(current.acquired_at)}")
+    return LockHeldError(
+        f"the lock of project `{mine.project}` taken by {mine.owner} at {iso(mine.acquired_at)} {how}; "
+        f"stop writing and run again"
+    )
+
+
+def is_holder(mine: LockInfo, current: LockInfo | None) -> bool:
+    return current is not None and current.token == mine.token and current.project == mine.project
+
+
+def renewed(current: LockInfo, ttl_seconds: float, now: datetime) -> LockInfo:
+    return replace(current, heartbeat_at=now, expires_at=now + check_ttl(ttl_seconds))
