@@ -48,10 +48,10 @@ class Diagnostic:
 
     def one_line(self) -> str:
         text = f"{self.location}: {self.severity}: {self.message}"
-        if self.suggestion:
-            text += f"; {self.suggestion}"
         if self.path:
             text += f" ({self.field_path})"
+        if self.suggestion:
+            text += f"; {self.suggestion}"
         return text
 
     def to_dict(self) -> dict[str, Any]:

@@ -118,21 +118,31 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column:column + 1] if line < len(lines) else ""
 
 
-def document_start_line(text: str, index: int) -> int:
-    """1-based line where document `index` starts (its first content line)."""
-    current, started = 0, False
+def document_start_lines(text: str) -> list[int]:
+    """1-based line of the first content of each document, in file order (empty documents included)."""
+    starts: list[int] = []
+    pending: int | None = None  # a `---` line whose document has no content yet
     for number, line in enumerate(text.split("\n"), start=1):
         if line.startswith("---"):
-            if started:
-                current, started = current + 1, False
-            if line[3:].strip() and current == index:
-                return number
+            if pending is not None:
+                starts.append(pending)
+            pending = number
+            if line[3:].strip() and not line[3:].strip().startswith("#"):
+                starts.append(number)
+                pending = None
             continue
         if line.strip() and not line.lstrip().startswith("#") and not line.startswith("%"):
-            if current == index:
-                return number
-            started = True
-    return 1
+            if pending is not None or not starts:
+                starts.append(number)
+                pending = None
+    if pending is not None:
+        starts.append(pending)
+    return starts or [1]
+
+
+def document_start_line(text: str, index: int) -> int:
+    starts = document_start_lines(text)
+    return starts[index] if index < len(starts) else 1
 
 
 def _size_problem(doc: Any, file: str, index: int, text: str) -> Diagnostic | None:

@@ -1,0 +1,145 @@
+"""One connection to the state database: opening it safely, transactions, retries, error translation.
+
+Every write runs in `BEGIN IMMEDIATE … COMMIT`, so a writer takes the lock before it reads what it
+checks, and two processes cannot both pass the same duplicate check. SQLite's "database is locked"
+never reaches a user: the busy timeout waits first, a bounded retry with jittered backoff follows,
+and only then a BackendError says who to wait for. Other sqlite3 errors become dhsync errors here,
+at the boundary, naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from dhsync.backends.entities import iso, utc_now
+from dhsync.backends.sqlite import schema
+from dhsync.model.errors import BackendError, ConflictError
+
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], T]
+
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return _code(exc) in _BUSY or "locked" in str(exc) or "busy" in str(exc)
+
+
+class Database:
+    """The state database file at `path`, checked, migrated and in WAL mode."""
+
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0, retry_for: float = 30.0) -> None:
+        self.path = path
+        self._busy_timeout = busy_timeout
+        self._retry_for = retry_for
+        self._mutex = threading.RLock()
+        schema.check_header(path)
+        if path.exists() and path.stat().st_size:
+            self._inspect_read_only()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = self._guard(self._connect)
+        try:
+            self._prepare()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _inspect_read_only(self) -> None:
+        """Check the version through a read-only handle: a refused file is never written to."""
+        def inspect() -> None:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=self._busy_timeout, isolation_level=None)
+            try:
+                schema.check_version(schema.read_version(conn, self.path), self.path)
+            finally:
+                conn.close()
+        self._guard(inspect)
+
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False: the backend object may be shared by threads; _mutex serialises use.
+        conn = sqlite3.connect(str(self.path), timeout=self._busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            # WAL: readers never block the writer nor each other. NORMAL sync in WAL keeps every
+            # committed transaction through a process crash (only an OS crash may lose the last ones).
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _prepare(self) -> None:
+        version = self.read(lambda conn: schema.read_version(conn, self.path))
+        schema.check_version(version, self.path)
+        if version < schema.LATEST_VERSION:
+            self.write(lambda conn: schema.migrate(conn, self.path, iso(utc_now())))
+
+    def read(self, work: Work[T]) -> T:
+        """`work` sees one consistent snapshot, however many statements it runs."""
+        return self._transaction(work, "BEGIN")
+
+    def write(self, work: Work[T]) -> T:
+        """`work` runs in one transaction holding the write lock; any exception rolls it all back."""
+        return self._transaction(work, "BEGIN IMMEDIATE")
+
+    def _transaction(self, work: Work[T], begin: str) -> T:
+        def attempt() -> T:
+            self.conn.execute(begin)
+            try:
+                result = work(self.conn)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
+                raise
+            return result
+        with self._mutex:
+            return self._guard(attempt)
+
+    def _guard(self, attempt: Callable[[], T]) -> T:
+        """Retry while the file is busy, then translate what sqlite3 raised into dhsync's errors."""
+        deadline = time.monotonic() + self._retry_for
+        delay = 0.005
+        while True:
+            try:
+                return attempt()
+            except sqlite3.Error as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise self._translate(exc) from exc
+            # Jitter so that writers that collided once do not collide again in lock step.
+            time.sleep(delay * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, 0.25)
+
+    def _translate(self, exc: sqlite3.Error) -> Exception:
+        if _is_busy(exc):
+            return BackendError(
+                f"the state database `{self.path}` stayed busy for more than {self._retry_for:.0f} s: another "
+                f"process keeps writing to it. Retry when it has finished"
+            )
+        if _code(exc) in _DAMAGED or isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
+            return BackendError(
+                f"the state database `{self.path}` is damaged ({exc}); dhsync did not change it. Restore it "
+                f"from a backup, or move it away to start from an empty state"
+            )
+        if isinstance(exc, sqlite3.IntegrityError):
+            return ConflictError(f"the state database `{self.path}` refused the write ({exc}); nothing was changed")
+        return BackendError(f"the state database `{self.path}` failed: {exc}")
+
+    def close(self) -> None:
+        with self._mutex:
+            self.conn.close()

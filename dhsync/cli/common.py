@@ -1,0 +1,59 @@
+"""What every command shares: colour policy, printing, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from dhsync.model.errors import DhsyncError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE, EXIT_LOCKED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
+
+
+def use_color(stream: Any = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def run_guarded(command: click.Group) -> int:
+    """Run the click group; no traceback ever reaches the user, every failure maps to an exit code."""
+    try:
+        code = command.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("\ninterrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except DhsyncError as exc:
+        fail(str(exc))
+        return exc.exit_code
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at the user
+        fail(f"internal error: {type(exc).__name__}: {exc}. This is a dhsync bug; please report it "
+             "with the command you ran (set DHSYNC_DEBUG=1 to see the traceback).")
+        if os.environ.get("DHSYNC_DEBUG"):
+            raise
+        return EXIT_ERROR
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def finish(code: int) -> None:
+    """End a command with `code` (works under click's standalone mode and under run_guarded)."""
+    click.get_current_context().exit(code)

@@ -1,0 +1,36 @@
+"""The `dhsync` command. Exit codes (the same for every command):
+
+0 success, nothing to change · 1 error · 2 changes present · 3 stale saved plan · 4 lock held ·
+5 refused by a protection rule · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dhsync import __version__
+from dhsync.cli import init_cmd, validate_cmd
+from dhsync.cli.common import run_guarded
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="dhsync")
+def cli() -> None:
+    """GitOps for DigitalHub functions, tasks and runs.
+
+    Keep function, task and run YAML in a repository; `validate` checks it, `init` scaffolds one.
+
+    \b
+    Exit codes: 0 ok, nothing to change · 1 error · 2 changes present · 3 stale plan ·
+    4 lock held · 5 refused by a protection rule · 130 interrupted.
+    """
+
+
+cli.add_command(validate_cmd.validate)
+cli.add_command(init_cmd.init)
+
+
+def main() -> None:
+    sys.exit(run_guarded(cli))

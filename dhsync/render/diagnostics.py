@@ -1,0 +1,64 @@
+"""`dhsync validate` output: one line per problem for people, a JSON document for editors and CI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from dhsync.model.diagnostics import Diagnostic, Severity
+from dhsync.model.kinds import EntityType
+from dhsync.specs.loader import LoadResult
+
+_COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m"}
+
+
+def text_lines(diagnostics: Sequence[Diagnostic], color: bool = False) -> list[str]:
+    lines = []
+    for d in diagnostics:
+        line = d.one_line()
+        if color:
+            word = f"{d.severity}:"
+            line = line.replace(f" {word} ", f" {_COLORS[d.severity]}{word}\x1b[0m ", 1)
+        lines.append(line)
+    return lines
+
+
+def summary(result: LoadResult) -> str:
+    counts = Counter(d.severity for d in result.diagnostics)
+    errors, warnings = counts[Severity.ERROR], counts[Severity.WARNING]
+    files = len(result.files)
+    where = f"{files} file{'s' if files != 1 else ''}"
+    if result.state is not None and not errors:
+        entities = _entity_counts(result)
+        tail = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+        return f"{result.root.as_posix()}: {entities} in {where}, no errors{tail}."
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"]
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return f"{result.root.as_posix()}: {', '.join(parts)} in {where}."
+
+
+def _entity_counts(result: LoadResult) -> str:
+    assert result.state is not None
+    counts = Counter(e.type for e in result.state.entities)
+    names = ((EntityType.FUNCTION, "function"), (EntityType.TASK, "task"), (EntityType.RUN, "declared run"))
+    return ", ".join(f"{counts[t]} {n}{'s' if counts[t] != 1 else ''}" for t, n in names)
+
+
+def as_json(result: LoadResult) -> str:
+    counts = Counter(d.severity for d in result.diagnostics)
+    payload: dict[str, Any] = {
+        "ok": result.ok,
+        "root": result.root.as_posix(),
+        "project": result.config.project if result.config else None,
+        "files": list(result.files),
+        "entities": [{"type": str(e.type), "kind": e.kind, "name": e.name, "origin": str(e.origin)}
+                     for e in (result.state.entities if result.state else ())],
+        "errors": counts[Severity.ERROR],
+        "warnings": counts[Severity.WARNING],
+        "diagnostics": [d.to_dict() for d in result.diagnostics],
+    }
+    return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()

@@ -1,0 +1,84 @@
+"""Code files: `spec.source.source: src/train.py` is read from the repository and sent as base64;
+inline `code:` becomes base64 too (as the SDK does). Remote sources (git+https://, s3:// …) stay as they are."""
+
+from __future__ import annotations
+
+import base64
+import errno
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from dhsync.specs.issues import Issue
+from dhsync.specs.suggest import did_you_mean
+
+MAX_CODE_BYTES = 10 * 1024 * 1024
+_SOURCE_PATH = ("spec", "source", "source")
+
+
+@dataclass(frozen=True)
+class CodeFile:
+    relative: str
+    sha256: str
+    base64: str
+
+
+def is_remote(source: str) -> bool:
+    return "://" in source
+
+
+def encode_inline(spec_source: dict[str, Any]) -> None:
+    if "code" in spec_source:
+        spec_source["base64"] = base64.b64encode(str(spec_source.pop("code")).encode("utf-8")).decode("ascii")
+
+
+def read_code_file(root: Path, source: str, doc: int) -> CodeFile | Issue:
+    """The file `source` names, inside the repository `root`, or the issue that prevents reading it."""
+    if PurePosixPath(source).is_absolute() or Path(source).is_absolute():
+        return Issue("code-path-absolute", f"code path `{source}` is absolute", doc, _SOURCE_PATH,
+                     "give a path relative to the repository root (the folder of dhsync.yaml)")
+    lexical = Path(os.path.normpath(root.absolute() / source))
+    if not lexical.is_relative_to(root.absolute()):
+        return _escapes(source, doc)
+    try:
+        resolved = (root / source).resolve(strict=True)
+    except FileNotFoundError:
+        return _missing(root, source, doc)
+    except (OSError, RuntimeError) as exc:
+        if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+            return Issue("code-path-loop", f"code path `{source}` is a symbolic link loop", doc, _SOURCE_PATH)
+        return Issue("code-unreadable", f"cannot read code file `{source}`: {exc}", doc, _SOURCE_PATH)
+    if not resolved.is_relative_to(root.resolve()):
+        return _escapes(source, doc)  # through a symbolic link
+    return _read(resolved, source, doc)
+
+
+def _escapes(source: str, doc: int) -> Issue:
+    return Issue("code-path-escapes", f"code path `{source}` leads outside the repository", doc, _SOURCE_PATH,
+                 "keep code files inside the repository, or use a git+https:// source")
+
+
+def _read(resolved: Path, source: str, doc: int) -> CodeFile | Issue:
+    if resolved.is_dir():
+        return Issue("code-path-folder", f"code path `{source}` is a folder; dhsync sends single files", doc,
+                     _SOURCE_PATH, "name the file that holds the handler")
+    try:
+        size = resolved.stat().st_size
+        if size > MAX_CODE_BYTES:
+            return Issue("code-too-large", f"code file `{source}` is {size:,} bytes; the limit is "
+                         f"{MAX_CODE_BYTES:,}", doc, _SOURCE_PATH)
+        data = resolved.read_bytes()
+    except OSError as exc:
+        return Issue("code-unreadable", f"cannot read code file `{source}`: {exc.strerror or exc}", doc,
+                     _SOURCE_PATH)
+    return CodeFile(source, hashlib.sha256(data).hexdigest(), base64.b64encode(data).decode("ascii"))
+
+
+def _missing(root: Path, source: str, doc: int) -> Issue:
+    parent = (root / source).parent
+    siblings = [p.name for p in parent.iterdir()] if parent.is_dir() else []
+    hint = did_you_mean(PurePosixPath(source).name, siblings)
+    return Issue("code-not-found", f"code file `{source}` does not exist", doc, _SOURCE_PATH,
+                 hint or "paths are relative to the repository root (the folder of dhsync.yaml)")

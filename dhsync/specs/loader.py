@@ -1,0 +1,218 @@
+"""Load a spec repository into the desired state, with every problem found as located diagnostics.
+
+Loading never raises on bad input: it returns what it could load and the diagnostics; callers decide.
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_errors, sort_key
+from dhsync.model.entities import DesiredState
+from dhsync.model.kinds import EntityType
+from dhsync.specs import code
+from dhsync.specs.cache import CheckCache, cache_salt
+from dhsync.specs.discover import discover
+from dhsync.specs.issues import Issue, from_pydantic
+from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config
+from dhsync.specs.resolve import FileIssue, Placed, resolve
+from dhsync.specs.validate import Checked, check_document
+from dhsync.specs.yamlio import Locator, decode, document_start_lines, parse
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    root: Path
+    config: Config | None
+    state: DesiredState | None
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.state is not None and not has_errors(self.diagnostics)
+
+
+@dataclass
+class _FileResult:
+    checked: list[Checked] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+
+class _Display:
+    """Paths as the user gave them (`examples/src/train.py`), not resolved absolute paths."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __call__(self, relative: str) -> str:
+        return (self.root / relative).as_posix()
+
+
+def load_repository(root: Path, *, use_cache: bool = True) -> LoadResult:
+    display = _Display(root)
+    config, config_diags = load_config_file(root, display)
+    if config is None:
+        return LoadResult(root, None, None, tuple(config_diags))
+    files = discover(root, config.specs, config.ignore)
+    salt = cache_salt(orjson.dumps(config.defaults.model_dump(), option=orjson.OPT_SORT_KEYS))
+    cache = CheckCache(root / STATE_DIR / "cache" / "checked.json" if use_cache else None, salt)
+    diagnostics = list(config_diags)
+    placed: list[Placed] = []
+    code_issues: list[FileIssue] = []
+    for relative in files:
+        result = _check_file(root, relative, display, cache, config)
+        diagnostics.extend(result.diagnostics)
+        for checked in result.checked:
+            origin = Location(display(relative), _start(result.starts, checked.doc), 1)
+            placed.append(_with_code(root, relative, origin, checked, code_issues))
+    cache.save()
+    entities, resolve_issues = resolve(placed, config.project, config.policies.protect)
+    diagnostics.extend(_locate_all(root, display, code_issues + resolve_issues))
+    diagnostics.sort(key=sort_key)
+    return LoadResult(root, config, DesiredState(config.project, tuple(entities)), tuple(diagnostics),
+                      tuple(files))
+
+
+def _start(starts: list[int], doc: int) -> int:
+    return starts[doc] if doc < len(starts) else 1
+
+
+def load_config_file(root: Path, display: _Display | None = None) -> tuple[Config | None, list[Diagnostic]]:
+    show = display or _Display(root)
+    where = show(CONFIG_FILE)
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        hint = "run `dhsync init` to create one" if root.is_dir() else "give the folder of a spec repository"
+        return None, [error("no-config", f"no {CONFIG_FILE} in `{root}`", Location(show(".")), suggestion=hint)]
+    text, diags = _read_text(path, where)
+    if text is None:
+        return None, diags
+    docs, problems = parse(text, where)
+    if problems:
+        return None, problems
+    content = [d for d in docs if d is not None]
+    if len(content) != 1 or not isinstance(content[0], dict):
+        return None, [error("bad-config", f"{CONFIG_FILE} must hold one mapping (project, backend, specs …)",
+                            Location(where, 1, 1))]
+    try:
+        return Config.model_validate(content[0]), []
+    except ValidationError as exc:
+        issues = [from_pydantic(err, docs.index(content[0]), Config) for err in exc.errors(include_url=False)]
+        return None, _locate(Locator(text, where), issues)
+
+
+def _read_text(path: Path, where: str) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [_unreadable(exc, where)]
+    text = decode(data, where)
+    return (None, [text]) if isinstance(text, Diagnostic) else (text, [])
+
+
+def _unreadable(exc: OSError, where: str) -> Diagnostic:
+    if exc.errno == errno.ELOOP:
+        return error("symlink-loop", "file is a symbolic link loop", Location(where),
+                     suggestion="remove the link or add it to `ignore` in dhsync.yaml")
+    return error("unreadable", f"cannot read file: {exc.strerror or exc}", Location(where))
+
+
+def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache, config: Config) -> _FileResult:
+    where = display(relative)
+    try:
+        data = (root / relative).read_bytes()
+    except OSError as exc:
+        return _FileResult(diagnostics=[_unreadable(exc, where)])
+    key = cache.key(data)
+    cached = cache.get(key)
+    if cached is not None:
+        try:
+            return _from_cache(cached, where)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged entry is just a miss
+    text = decode(data, where)
+    if isinstance(text, Diagnostic):
+        result = _FileResult(diagnostics=[text])
+    else:
+        result = _check_text(text, where, config)
+    cache.put(key, _to_cache(result))
+    return result
+
+
+def _check_text(text: str, where: str, config: Config) -> _FileResult:
+    docs, problems = parse(text, where)
+    if problems:
+        return _FileResult(diagnostics=problems)
+    result = _FileResult(starts=document_start_lines(text))
+    issues: list[Issue] = []
+    for index, raw in enumerate(docs):
+        if raw is None:
+            continue
+        checked, doc_issues = check_document(raw, index, config.defaults)
+        issues.extend(doc_issues)
+        if checked is not None:
+            result.checked.append(checked)
+    if issues:
+        result.diagnostics = _locate(Locator(text, where), issues)
+    return result
+
+
+def _locate(locator: Locator, issues: list[Issue]) -> list[Diagnostic]:
+    return [Diagnostic(issue.severity, issue.code, issue.message,
+                       locator.locate(issue.doc, issue.path, key=issue.at_key), issue.path, issue.suggestion)
+            for issue in issues]
+
+
+def _locate_all(root: Path, display: _Display, file_issues: list[FileIssue]) -> list[Diagnostic]:
+    by_file: dict[str, list[Issue]] = {}
+    for relative, issue in file_issues:
+        by_file.setdefault(relative, []).append(issue)
+    out: list[Diagnostic] = []
+    for relative, issues in by_file.items():
+        text, _ = _read_text(root / relative, display(relative))
+        out.extend(_locate(Locator(text or "", display(relative)), issues))
+    return out
+
+
+def _with_code(root: Path, relative: str, origin: Location, checked: Checked,
+               issues: list[FileIssue]) -> Placed:
+    """Functions get their code as base64 from the file `spec.source.source` names (or inline `code`)."""
+    spec = checked.content.get("spec")
+    source = spec.get("source") if isinstance(spec, dict) else None
+    if checked.type is not EntityType.FUNCTION or not isinstance(source, dict):
+        return Placed(relative, origin, checked)
+    code.encode_inline(source)
+    path = source.get("source")
+    if not isinstance(path, str) or code.is_remote(path):
+        return Placed(relative, origin, checked)
+    found = code.read_code_file(root, path, checked.doc)
+    if isinstance(found, Issue):
+        issues.append((relative, found))
+        return Placed(relative, origin, checked)
+    source["base64"] = found.base64
+    return Placed(relative, origin, checked, ((found.relative, found.sha256),))
+
+
+def _to_cache(result: _FileResult) -> dict[str, Any]:
+    return {
+        "checked": [[c.doc, c.kind, c.type.value, c.content, list(c.set_aside), c.valid] for c in result.checked],
+        "diagnostics": [[d.severity.value, d.code, d.message, d.location.line, d.location.column, list(d.path),
+                         d.suggestion] for d in result.diagnostics],
+        "starts": result.starts,
+    }
+
+
+def _from_cache(entry: dict[str, Any], where: str) -> _FileResult:
+    checked = [Checked(doc, kind, EntityType(type_), content, tuple(aside), valid)
+               for doc, kind, type_, content, aside, valid in entry["checked"]]
+    diagnostics = [Diagnostic(Severity(sev), code_, message, Location(where, line, col), tuple(path), hint)
+                   for sev, code_, message, line, col, path, hint in entry["diagnostics"]]
+    return _FileResult(checked, diagnostics, list(entry["starts"]))

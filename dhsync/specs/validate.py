@@ -1,0 +1,150 @@
+"""Checking one parsed document: its kind, the defaults of dhsync.yaml, its fields and their values.
+
+The result is the document's user-owned content (server-owned fields set aside) plus its issues.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from dhsync.model.entities import SERVER_OWNED_METADATA, SERVER_OWNED_TOP_LEVEL
+from dhsync.model.kinds import EntityType, entity_type_of_kind
+from dhsync.model.refs import name_problem
+from dhsync.specs import dhcore
+from dhsync.specs.issues import Issue, describe, from_pydantic, from_schema
+from dhsync.specs.models.config import Defaults
+from dhsync.specs.models.documents import DOCUMENT_MODELS, GenericDocument
+from dhsync.specs.suggest import did_you_mean
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One valid document: what the user declares, in DigitalHub's shape, server-owned fields set aside."""
+
+    doc: int
+    kind: str
+    type: EntityType
+    content: dict[str, Any]
+    set_aside: tuple[str, ...] = field(default=())
+    # False when the document has errors: it is kept only so that its references and code path are
+    # still checked (every problem in one run), never turned into an entity.
+    valid: bool = True
+
+
+def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | None, list[Issue]]:
+    if not isinstance(raw, dict):
+        return None, [Issue("not-a-mapping", f"a document must be a mapping with `kind`, `name` and `spec`, "
+                            f"not {describe(raw)}", doc)]
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or not kind:
+        return None, [_kind_issue(kind, doc)]
+    entity_type = entity_type_of_kind(kind)
+    if entity_type is EntityType.PROJECT:
+        return None, [Issue("project-document", "projects are declared in dhsync.yaml, not as documents", doc,
+                            ("kind",), "remove this document and set `project:` in dhsync.yaml")]
+    merged = _with_defaults(raw, getattr(defaults, entity_type.value, {}))
+    model = DOCUMENT_MODELS.get(kind)
+    if model is not None:
+        return _check_builtin(merged, doc, kind, entity_type, model)
+    if kind in dhcore.known_kinds():
+        return _check_generic(merged, doc, kind, entity_type)
+    choices = [*DOCUMENT_MODELS, *dhcore.known_kinds()]
+    return None, [Issue("unknown-kind", f"unknown kind `{kind}`: not a built-in kind and DHCore 0.15 has no "
+                        "schema for it", doc, ("kind",), did_you_mean(kind, choices)
+                        or "built-in kinds: python, container, dbt and their tasks/runs (python+job …)")]
+
+
+def _kind_issue(kind: Any, doc: int) -> Issue:
+    if kind is None:
+        return Issue("missing-kind", "missing `kind` (python, container, dbt, python+job, python+job:run …)",
+                     doc, ("kind",))
+    return Issue("wrong-type", f"`kind` must be a string, not {describe(kind)}", doc, ("kind",))
+
+
+def _check_builtin(raw: dict[str, Any], doc: int, kind: str, entity_type: EntityType,
+                   model: Any) -> tuple[Checked | None, list[Issue]]:
+    try:
+        parsed = model.model_validate(raw)
+    except ValidationError as exc:
+        issues = [from_pydantic(err, doc, model) for err in exc.errors(include_url=False)]
+        return _partial(raw, doc, kind, entity_type), issues
+    content, set_aside = _user_owned(parsed.model_dump(exclude_none=True))
+    return Checked(doc, kind, entity_type, content, set_aside), []
+
+
+def _check_generic(raw: dict[str, Any], doc: int, kind: str,
+                   entity_type: EntityType) -> tuple[Checked | None, list[Issue]]:
+    try:
+        parsed = GenericDocument.model_validate(raw)
+    except ValidationError as exc:
+        issues = [from_pydantic(err, doc, GenericDocument) for err in exc.errors(include_url=False)]
+        return _partial(raw, doc, kind, entity_type), issues
+    issues = _generic_spec_issues(parsed.spec, kind, doc)
+    if entity_type is not EntityType.TASK and parsed.name is None:
+        issues.append(Issue("missing-field", "missing required field `name`", doc, ("name",)))
+    if issues:
+        return _partial(raw, doc, kind, entity_type), issues
+    content, set_aside = _user_owned(parsed.model_dump(exclude_none=True))
+    return Checked(doc, kind, entity_type, content, set_aside), []
+
+
+def _generic_spec_issues(spec: dict[str, Any], kind: str, doc: int) -> list[Issue]:
+    schema, validator = dhcore.spec_schema(kind), dhcore.spec_validator(kind)
+    assert schema is not None and validator is not None
+    known = set(schema.get("properties", {}))
+    if kind.endswith(":run") or "+" in kind:
+        known.add("function")  # the reference dhsync resolves by name
+    issues = [Issue("unknown-field", f"unknown field `{key}`", doc, ("spec", key), did_you_mean(key, known),
+                    at_key=True) for key in spec if key not in known]
+    for err in validator.iter_errors({k: v for k, v in spec.items() if k != "function" or "+" in kind}):
+        if not (err.validator == "required" and "'task'" in err.message) and \
+                not (err.validator == "required" and "'function'" in err.message):
+            issues.append(from_schema(err, doc, ("spec",)))
+    return issues
+
+
+def _partial(raw: dict[str, Any], doc: int, kind: str, entity_type: EntityType) -> Checked:
+    spec = raw.get("spec")
+    content: dict[str, Any] = {"kind": kind, "spec": copy.deepcopy(spec) if isinstance(spec, dict) else {}}
+    if isinstance(raw.get("name"), str):
+        content["name"] = raw["name"]
+    return Checked(doc, kind, entity_type, content, valid=False)
+
+
+def _user_owned(content: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Split off the fields a backend owns; they are never desired state."""
+    set_aside = [key for key in SERVER_OWNED_TOP_LEVEL if key in content]
+    kept = {k: v for k, v in content.items() if k not in SERVER_OWNED_TOP_LEVEL}
+    metadata = kept.get("metadata")
+    if isinstance(metadata, dict):
+        set_aside += [f"metadata.{k}" for k in SERVER_OWNED_METADATA if k in metadata]
+        kept["metadata"] = {k: v for k, v in metadata.items() if k not in SERVER_OWNED_METADATA}
+        if not kept["metadata"]:
+            del kept["metadata"]
+    if entity_type_of_kind(str(kept["kind"])) is EntityType.TASK and "name" in kept:
+        set_aside.append("name")  # a task's name is its id, which the backend assigns
+        del kept["name"]
+    return kept, tuple(sorted(set_aside))
+
+
+def _with_defaults(raw: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    return _deep_merge(copy.deepcopy(dict(defaults)), raw) if defaults else raw
+
+
+def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            base[key] = _deep_merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def name_issue(name: str, doc: int) -> Issue | None:
+    problem = name_problem(name)
+    return Issue("bad-name", f"invalid name: {problem}", doc, ("name",)) if problem else None
