@@ -109,3 +109,10 @@ def orphan_conflict(what: str, project: str, tasks: int, runs: int,
         f"{what} in project `{project}` still has {' and '.join(parts)}; nothing was deleted. "
         f"Delete with {flag} to remove them too, or delete them first"
     )
+
+
+def project_not_empty(name: str, functions: int, tasks: int, runs: int) -> ConflictError:
+    return ConflictError(
+        f"project `{name}` still has {functions} function versions, {tasks} tasks and {runs} runs; "
+        f"nothing was deleted. Delete with cascade=True to remove them too"
+    )

@@ -18,7 +18,7 @@ import orjson
 from dhsync.backends import entities as ent
 from dhsync.backends import locking
 from dhsync.backends.base import DEFAULT_PAGE_SIZE, Versions
-from dhsync.backends.checks import check_paging, duplicated, not_found, orphan_conflict
+from dhsync.backends.checks import check_paging, duplicated, not_found, orphan_conflict, project_not_empty
 from dhsync.backends.entities import Clock, Stamp
 from dhsync.model.errors import ConflictError
 from dhsync.model.refs import parse_function_ref
@@ -121,10 +121,7 @@ class MemoryBackend:
             tasks = [r for r in self.store.tasks.values() if r.entity["project"] == name]
             runs = [r for r in self.store.runs.values() if r.entity["project"] == name]
             if not cascade and (fns or tasks or runs):
-                raise ConflictError(
-                    f"project `{name}` still has {len(fns)} function versions, {len(tasks)} tasks and "
-                    f"{len(runs)} runs; nothing was deleted. Delete with cascade=True to remove them too"
-                )
+                raise project_not_empty(name, len(fns), len(tasks), len(runs))
             self._drop(fns, tasks, runs)
             del self.store.projects[name]
 

@@ -128,16 +128,18 @@ class Database:
     def _translate(self, exc: sqlite3.Error) -> Exception:
         if _is_busy(exc):
             return BackendError(
-                f"the state database `{self.path}` stayed busy for more than {self._retry_for:.0f} s: another "
-                f"process keeps writing to it. Retry when it has finished"
+                f"the state database `{self.path}` stayed busy for more than {self._retry_for:.0f} s: "
+                f"another process keeps writing to it. Retry when it has finished"
             )
-        if _code(exc) in _DAMAGED or isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
+        if _code(exc) in _DAMAGED or "malformed" in str(exc):
             return BackendError(
                 f"the state database `{self.path}` is damaged ({exc}); dhsync did not change it. Restore it "
                 f"from a backup, or move it away to start from an empty state"
             )
         if isinstance(exc, sqlite3.IntegrityError):
-            return ConflictError(f"the state database `{self.path}` refused the write ({exc}); nothing was changed")
+            return ConflictError(
+                f"the state database `{self.path}` refused the write ({exc}); nothing was changed"
+            )
         return BackendError(f"the state database `{self.path}` failed: {exc}")
 
     def close(self) -> None:

@@ -1,0 +1,29 @@
+"""The whole actual state of a project in three queries, whatever its size.
+
+Only the JSON bodies are fetched and decoded: the indexed columns exist for filtering, and the
+bodies already hold every field. The functions_by_name index delivers the DHCore order (per name,
+newest first) without a sort step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import orjson
+
+from dhsync.model.state import ActualState
+
+_FUNCTIONS = "SELECT body FROM functions WHERE project = ? ORDER BY name, created DESC, seq DESC"
+_TASKS = "SELECT body FROM tasks WHERE project = ? ORDER BY seq"
+_RUNS = "SELECT body FROM runs WHERE project = ? ORDER BY seq"
+
+
+def read_state(conn: sqlite3.Connection, project: str) -> ActualState:
+    loads = orjson.loads
+    params = (project,)
+    return ActualState(
+        project=project,
+        functions=tuple([loads(body) for (body,) in conn.execute(_FUNCTIONS, params).fetchall()]),
+        tasks=tuple([loads(body) for (body,) in conn.execute(_TASKS, params).fetchall()]),
+        runs=tuple([loads(body) for (body,) in conn.execute(_RUNS, params).fetchall()]),
+    )
