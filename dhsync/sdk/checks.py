@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from dhsync.model.errors import InvalidInputError
 from dhsync.model.refs import name_problem
+from dhsync.specs.dhcore import spec_schema, spec_validator
 
 
 def check_name(value: object, what: str) -> str:
@@ -81,3 +82,23 @@ def format_validation_error(exc: ValidationError) -> str:
         problems.append(f"{where}: {err['msg']}" if where else str(err["msg"]))
     more = len(exc.errors()) - len(problems)
     return "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")
+
+
+def schema_fields(kind: str) -> frozenset[str] | None:
+    """The spec fields DHCore 0.15's published schema of `kind` has; None when it publishes none."""
+    schema = spec_schema(kind)
+    if schema is None:
+        return None
+    return frozenset(schema.get("properties", {}))
+
+
+def validate_schema(kind: str, data: Mapping[str, Any], what: str) -> None:
+    """Check `data` against DHCore 0.15's schema of `kind`, when there is one."""
+    validator = spec_validator(kind)
+    if validator is None:
+        return
+    errors = sorted(validator.iter_errors(dict(data)), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        where = ".".join(str(part) for part in first.absolute_path)
+        raise InvalidInputError(f"{what} is invalid: {where + ': ' if where else ''}{first.message}")

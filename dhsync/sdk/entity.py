@@ -66,7 +66,8 @@ class EntityObject:
         return f"{type(self).__name__}({self.key or self.id!r})"
 
 
-def iterate_pages(fetch: Callable[[int, int], Page], size: int = DEFAULT_PAGE_SIZE) -> Iterator[Mapping[str, Any]]:
+def iterate_pages(fetch: Callable[[int, int], Page],
+                  size: int = DEFAULT_PAGE_SIZE) -> Iterator[Mapping[str, Any]]:
     """Every item of a paged listing, asking for the next page until the backend says it was the last."""
     page_number = 0
     while True:

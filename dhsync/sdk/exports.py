@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from dhsync.backends.base import Backend
 from dhsync.model.errors import ConflictError, DhsyncError, InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType, entity_type_of_kind, split_task_kind
 from dhsync.model.refs import FunctionRef, parse_function_ref
-from dhsync.sdk.checks import check_name, check_uuid4, format_validation_error
+from dhsync.sdk.checks import check_name, format_validation_error
 from dhsync.specs.models.documents import DOCUMENT_MODELS, GenericDocument
 from dhsync.specs.yamlio import read_documents
 
@@ -71,8 +72,8 @@ def _check_document(path: Path, index: int, doc: Any) -> None:
     model = DOCUMENT_MODELS.get(doc["kind"], GenericDocument)
     try:
         model.model_validate(doc)
-    except Exception as exc:  # pydantic's ValidationError; anything else is a bug worth its message
-        detail = format_validation_error(exc) if hasattr(exc, "errors") else str(exc)
+    except ValidationError as exc:
+        detail = format_validation_error(exc)
         raise InvalidInputError(f"{where} ({doc['kind']}) is invalid: {detail}") from None
 
 
@@ -116,8 +117,6 @@ def import_export(backend: Backend, path: Path, reset_id: bool = False,
 def _refuse_existing_function(backend: Backend, project: str, name: str, id_: Any, path: Path) -> None:
     if id_ is None:
         return
-    if not isinstance(id_, str):
-        check_uuid4(id_, f"{path}: id of function `{name}`")
     try:
         backend.get_function(project, str(id_))
     except NotFoundError:
@@ -129,11 +128,12 @@ def _refuse_existing_function(backend: Backend, project: str, name: str, id_: An
 
 def _task_body(path: Path, ref: FunctionRef, task: dict[str, Any], reset_id: bool) -> dict[str, Any]:
     split = split_task_kind(str(task["kind"]))
-    pointed = parse_function_ref(str((task.get("spec") or {}).get("function", "")))
+    target = (task.get("spec") or {}).get("function")
+    pointed = parse_function_ref(str(target or ""))
     if split is None or split[0] != ref.kind or pointed is None or \
             (pointed.project, pointed.name, pointed.id) != (ref.project, ref.name, ref.id):
         raise InvalidInputError(
-            f"{path}: task `{task.get('id', task['kind'])}` belongs to `{(task.get('spec') or {}).get('function')}`, "
+            f"{path}: task `{task.get('id', task['kind'])}` belongs to `{target}`, "
             f"not to the function of this file (`{ref}`)")
     if reset_id:
         task.pop("id", None)
@@ -141,12 +141,13 @@ def _task_body(path: Path, ref: FunctionRef, task: dict[str, Any], reset_id: boo
     return task
 
 
-def _refuse_existing_tasks(backend: Backend, project: str, tasks: list[dict[str, Any]], reset_id: bool) -> None:
+def _refuse_existing_tasks(backend: Backend, project: str, tasks: list[dict[str, Any]],
+                           reset_id: bool) -> None:
     kinds = [t["kind"] for t in tasks]
     for kind in set(kinds):
         if kinds.count(kind) > 1:
-            raise InvalidInputError(f"the file holds {kinds.count(kind)} `{kind}` tasks; a function version has "
-                                    "one task per kind")
+            raise InvalidInputError(f"the file holds {kinds.count(kind)} `{kind}` tasks; a function version "
+                                    "has one task per kind")
     for task in tasks:
         if reset_id or task.get("id") is None:
             continue
@@ -154,4 +155,5 @@ def _refuse_existing_tasks(backend: Backend, project: str, tasks: list[dict[str,
             backend.get_task(project, str(task["id"]))
         except NotFoundError:
             continue
-        raise ConflictError(f"task `{task['id']}` already exists in project `{project}`; nothing was imported")
+        raise ConflictError(
+            f"task `{task['id']}` already exists in project `{project}`; nothing was imported")

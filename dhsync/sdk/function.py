@@ -64,8 +64,9 @@ class Function(EntityObject):
             raise NotFoundError("function", f"{self.name}:{self.id}", self.project)
         if stored["spec"] != self.spec:
             raise InvalidInputError(
-                f"the spec of function `{self.name}` version `{self.id}` (project `{self.project}`) was changed; "
-                "an update changes metadata only (a spec change is a new version): call save() instead")
+                f"the spec of function `{self.name}` version `{self.id}` (project `{self.project}`) was "
+                "changed; an update changes metadata only (a spec change is a new version): "
+                "call save() instead")
         self._load(self._backend.update_function(self.project, self.id, self._body(with_id=True)))
         return self
 
@@ -100,8 +101,8 @@ class Function(EntityObject):
         existing = find_task(self._backend, self.project, self.ref, kind)
         if existing is not None:
             raise ConflictError(
-                f"function `{self.name}` version `{self.id}` (project `{self.project}`) already has a `{kind}` "
-                f"task (`{existing['id']}`); change it with update_task({action!r}, ...)")
+                f"function `{self.name}` version `{self.id}` (project `{self.project}`) already has a "
+                f"`{kind}` task (`{existing['id']}`); change it with update_task({action!r}, ...)")
         return Task(self._backend.create_task(self.project, self._task_body(kind, body_spec)), self._backend)
 
     def get_task(self, action: str) -> Task:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dhsync.model.errors import InvalidInputError
-from dhsync.sdk.checks import drop_none, refuse_unknown, validate_model
+from dhsync.sdk.checks import drop_none, refuse_unknown, schema_fields, validate_model, validate_schema
 from dhsync.specs.models.functions import FUNCTION_SPECS
 
 SOURCE_ARGS: tuple[str, ...] = ("code_src", "code", "base64", "handler", "init_function", "lang")
@@ -24,11 +24,12 @@ _DEFAULT_LANG = {"python": "python", "dbt": "sql"}
 
 
 def known_spec_args(kind: str) -> set[str] | None:
-    """The keyword arguments `new_function` accepts for `kind`; None when dhsync has no model of it."""
+    """The keyword arguments `new_function` accepts for `kind` (from dhsync's model of the kind, else
+    DHCore's published schema); None for a kind neither knows, whose arguments are stored as given."""
     model = FUNCTION_SPECS.get(kind)
-    if model is None:
+    fields = set(model.model_fields) if model is not None else set(schema_fields(kind) or ())
+    if model is None and not fields:
         return None
-    fields = set(model.model_fields)
     return fields | set(SOURCE_ARGS) if "source" in fields else fields
 
 
@@ -49,14 +50,13 @@ def build_function_spec(kind: str, kwargs: Mapping[str, Any], git_source: str | 
 
 
 def validate_function_spec(kind: str, spec: Mapping[str, Any]) -> None:
-    """Check a function spec with dhsync's model of its kind.
-
-    Kinds without a model (anything but python, container, dbt) pass unchecked here; this is where a
-    check against DHCore's published JSON Schema for the kind plugs in once the specs layer offers one.
-    """
+    """Check a function spec with dhsync's model of its kind (python, container, dbt), else with DHCore's
+    published schema of the kind; a kind neither knows passes unchecked."""
     model = FUNCTION_SPECS.get(kind)
     if model is not None:
         validate_model(model, spec, f"the spec of a `{kind}` function")
+    else:
+        validate_schema(kind, spec, f"the spec of a `{kind}` function")
 
 
 def _source_object(kind: str, given: Mapping[str, Any], base_dir: Path) -> dict[str, Any] | None:
@@ -111,14 +111,15 @@ def _encode(code: Any, kind: str) -> str:
 def _read_local_source(uri: Any, kind: str, base_dir: Path) -> str | None:
     """base64 of a local source file, None for a remote URI (git+https://, s3:// ...)."""
     if not isinstance(uri, str) or not uri:
-        raise InvalidInputError(f"the source URI of a `{kind}` function must be a non-empty string, got {uri!r}")
+        raise InvalidInputError(
+            f"the source URI of a `{kind}` function must be a non-empty string, got {uri!r}")
     if "://" in uri:
         return None
     path = base_dir / uri
     if path.is_dir() or path.suffix == ".zip":
         raise InvalidInputError(
-            f"source `{uri}` of a `{kind}` function is a folder or a .zip archive; the DigitalHub SDK uploads "
-            "those to its S3 store, which dhsync does not have. Give one file, inline `code`, or a "
+            f"source `{uri}` of a `{kind}` function is a folder or a .zip archive; the DigitalHub SDK "
+            "uploads those to its S3 store, which dhsync does not have. Give one file, inline `code`, or a "
             "git+https:// URI"
         )
     try:

@@ -55,4 +55,5 @@ class Run(EntityObject):
 
     def _require_runtime(self, doing: str) -> None:
         if find_runtime(self.kind) is None:
-            raise RuntimeExecutionError(f"cannot {doing} run `{self.key}`: {not_executed_message(self.to_dict())}")
+            reason = not_executed_message(self.to_dict())
+            raise RuntimeExecutionError(f"cannot {doing} run `{self.key}`: {reason}")

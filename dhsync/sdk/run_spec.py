@@ -13,7 +13,7 @@ from typing import Any
 from dhsync.model.errors import InvalidInputError
 from dhsync.model.kinds import run_kind
 from dhsync.model.refs import TaskRef
-from dhsync.sdk.checks import drop_none, refuse_unknown, validate_model
+from dhsync.sdk.checks import drop_none, refuse_unknown, schema_fields, validate_model, validate_schema
 from dhsync.sdk.task import task_fields
 from dhsync.specs.models.runs import RUN_SPECS
 
@@ -25,18 +25,18 @@ ANY_RUN_FIELDS: frozenset[str] = frozenset(
 _MAPPING_FIELDS = ("inputs", "outputs", "parameters", "init_parameters")
 
 
-def run_fields(function_kind: str) -> frozenset[str]:
+def run_fields(function_kind: str, task_kind: str) -> frozenset[str]:
+    """Fields of a run: dhsync's model, else DHCore's schema, else those of any built-in run."""
     model = RUN_SPECS.get(function_kind)
-    if model is None:
-        return ANY_RUN_FIELDS
-    return frozenset(field for field in model.model_fields if field not in _NOT_RUN_ARGS)
+    fields = frozenset(model.model_fields) if model is not None else schema_fields(run_kind(task_kind))
+    return (fields or ANY_RUN_FIELDS) - _NOT_RUN_ARGS
 
 
 def split_run_args(function_kind: str, action: str, task_kind: str,
                    kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(task fields, run fields) of `run()`'s keyword arguments; unknown ones are refused."""
     given = drop_none(kwargs)
-    for_task, for_run = task_fields(task_kind), run_fields(function_kind)
+    for_task, for_run = task_fields(task_kind), run_fields(function_kind, task_kind)
     refuse_unknown(given, for_task | for_run, f"`{action}` runs of a `{function_kind}` function "
                                               f"(task and run arguments of run())")
     task = {k: v for k, v in given.items() if k in for_task}
@@ -63,7 +63,7 @@ def run_body(function: Mapping[str, Any], task: Mapping[str, Any], fields: Mappi
     spec = {"task": str(TaskRef(str(task["kind"]), str(task["project"]), str(task["id"]))),
             "function": function_ref, "local_execution": bool(fields.get("local_execution", False)),
             **{k: v for k, v in fields.items() if k != "local_execution"}}
-    check_run_spec(str(function["kind"]), spec)
+    check_run_spec(str(function["kind"]), str(task["kind"]), spec)
     return {
         "kind": run_kind(str(task["kind"])),
         "project": function["project"],
@@ -72,7 +72,9 @@ def run_body(function: Mapping[str, Any], task: Mapping[str, Any], fields: Mappi
     }
 
 
-def check_run_spec(function_kind: str, spec: Mapping[str, Any]) -> None:
+def check_run_spec(function_kind: str, task_kind: str, spec: Mapping[str, Any]) -> None:
     model = RUN_SPECS.get(function_kind)
     if model is not None:
         validate_model(model, spec, f"the spec of a `{function_kind}` run")
+    else:
+        validate_schema(run_kind(task_kind), spec, f"the spec of a `{run_kind(task_kind)}` run")

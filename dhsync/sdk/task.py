@@ -8,7 +8,7 @@ from typing import Any
 from dhsync.backends.base import Backend
 from dhsync.model.errors import InvalidInputError
 from dhsync.model.kinds import BUILTIN_ACTIONS, task_kind
-from dhsync.sdk.checks import drop_none, refuse_unknown, validate_model
+from dhsync.sdk.checks import drop_none, refuse_unknown, schema_fields, validate_model, validate_schema
 from dhsync.sdk.entity import EntityObject
 from dhsync.specs.models.tasks import TASK_SPECS
 
@@ -42,10 +42,10 @@ def task_kind_of(function_kind: str, action: str) -> str:
 
 
 def task_fields(kind: str) -> frozenset[str]:
+    """Fields of a task kind: dhsync's model, else DHCore's schema, else those of any built-in task."""
     model = TASK_SPECS.get(kind)
-    if model is None:
-        return ANY_TASK_FIELDS
-    return frozenset(field for field in model.model_fields if field != "function")
+    fields = frozenset(model.model_fields) if model is not None else schema_fields(kind)
+    return (fields or ANY_TASK_FIELDS) - {"function"}
 
 
 def build_task_spec(kind: str, function_ref: str, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,6 +56,8 @@ def build_task_spec(kind: str, function_ref: str, fields: Mapping[str, Any]) -> 
     model = TASK_SPECS.get(kind)
     if model is not None:
         validate_model(model, spec, f"the spec of a `{kind}` task")
+    else:
+        validate_schema(kind, spec, f"the spec of a `{kind}` task")
     return spec
 
 

@@ -1,0 +1,160 @@
+"""The DigitalHub SDK's function API: new, get, list, update, delete, import.
+
+Every function takes a keyword-only ``backend`` (a Backend or a URL); without it the backend is
+chosen as `dhsync.sdk.context` describes. Where the SDK takes an identifier, a `store://` key of a
+function version works too: ``get_function("store://demo/function/python/hello:<id>")``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from dhsync.backends.base import Backend
+from dhsync.model.errors import ConflictError, InvalidInputError, NotFoundError
+from dhsync.sdk.checks import check_labels, check_name, check_uuid4
+from dhsync.sdk.context import BackendArg, get_backend
+from dhsync.sdk.entity import iterate_pages
+from dhsync.sdk.exports import import_export
+from dhsync.sdk.function import Function
+from dhsync.sdk.function_spec import build_function_spec
+
+_KEY_RE = re.compile(r"^store://(?P<project>[^/]+)/(?P<type>[^/]+)/(?P<kind>[^/]+)/(?P<name>[^:/]+)(?::(?P<id>.+))?$")
+
+
+def new_function(project: str, name: str, kind: str, uuid: str | None = None, description: str | None = None,
+                 labels: list[str] | None = None, git_source: str | None = None, *,
+                 embedded: bool | None = None, backend: BackendArg = None, **kwargs: Any) -> Function:
+    """Create a function version; `kwargs` are its spec (per kind: code_src/code/base64/handler/…,
+    python_version, requirements, image, base_image, command, …)."""
+    check_name(project, "project name")
+    check_name(name, "function name")
+    check_name(kind, f"kind of function `{name}`")
+    metadata: dict[str, Any] = {"project": project, "name": name}
+    if description is not None:
+        metadata["description"] = description
+    if (checked := check_labels(labels, f"labels of function `{name}`")) is not None:
+        metadata["labels"] = checked
+    if embedded is not None:
+        metadata["embedded"] = embedded
+    body: dict[str, Any] = {"kind": kind, "project": project, "name": name, "metadata": metadata,
+                            "spec": build_function_spec(kind, kwargs, git_source, Path.cwd())}
+    if uuid is not None:
+        body["id"] = check_uuid4(uuid, f"uuid of function `{name}`")
+    store = get_backend(backend)
+    store.get_project(project)
+    return Function(store.create_function(project, body), store)
+
+
+def get_function(project: str, entity_name: str | None = None, entity_id: str | None = None, *,
+                 backend: BackendArg = None) -> Function:
+    """By name the latest version, by id that version; `project` may be a function key instead."""
+    project, entity_name, entity_id = _identify(project, entity_name, entity_id)
+    store = get_backend(backend)
+    if entity_id is not None:
+        found = _by_id(store, project, entity_id)
+        if entity_name is not None and found["name"] != entity_name:
+            raise NotFoundError("function", f"{entity_name}:{entity_id}", project)
+        return Function(found, store)
+    if entity_name is None:
+        raise InvalidInputError(
+            "get_function needs entity_name (the latest version) or entity_id (one version)")
+    page = store.list_functions(project, name=check_name(entity_name, "function name"), page=0, size=1)
+    if not page.items:
+        store.get_project(project)  # an unknown project is the better message
+        raise NotFoundError("function", entity_name, project)
+    return Function(page.items[0], store)
+
+
+def get_function_versions(project: str, entity_name: str | None = None, *,
+                          backend: BackendArg = None) -> list[Function]:
+    """Every version of a function, newest first."""
+    project, entity_name, _ = _identify(project, entity_name, None)
+    if entity_name is None:
+        raise InvalidInputError("get_function_versions needs entity_name")
+    found = list_functions(project, versions="all", name=entity_name, backend=backend)
+    if not found:
+        raise NotFoundError("function", entity_name, project)
+    return found
+
+
+def list_functions(project: str, versions: Literal["latest", "all"] = "latest", kind: str | None = None,
+                   labels: Sequence[str] | None = None, name: str | None = None, *,
+                   backend: BackendArg = None) -> list[Function]:
+    """The latest version of every function (`versions="all"`: every version), optionally filtered."""
+    if versions not in ("latest", "all"):
+        raise InvalidInputError(f"versions must be 'latest' or 'all', got {versions!r}")
+    wanted = check_labels(labels, "labels filter") or []
+    store = get_backend(backend)
+    store.get_project(check_name(project, "project name"))
+    items = iterate_pages(lambda page, size: store.list_functions(
+        project, name=name, kind=kind, labels=wanted, versions=versions, page=page, size=size))
+    return [Function(item, store) for item in items]
+
+
+def update_function(function: Function) -> Function:
+    """Change a version's metadata (description, labels …) in place, like DHCore's PUT."""
+    return function.save(update=True)
+
+
+def delete_function(project: str, entity_name: str | None = None, entity_id: str | None = None,
+                    delete_all_versions: bool = False, cascade: bool = True, *,
+                    backend: BackendArg = None) -> None:
+    """Delete one version (entity_id, or a key) or, with delete_all_versions, every version of a name."""
+    project, entity_name, entity_id = _identify(project, entity_name, entity_id)
+    if delete_all_versions and entity_id is not None:
+        raise InvalidInputError("delete_all_versions and entity_id are mutually exclusive: delete one "
+                                "version by id, or every version by name")
+    store = get_backend(backend)
+    if entity_id is not None:
+        if entity_name is not None:
+            get_function(project, entity_name, entity_id, backend=store)
+        store.delete_function(project, entity_id, cascade=cascade)
+        return
+    if entity_name is None:
+        raise InvalidInputError("delete_function needs entity_id (one version) or entity_name with "
+                                "delete_all_versions=True (every version)")
+    if not delete_all_versions:
+        raise InvalidInputError(
+            f"deleting function `{entity_name}` by name deletes every version: pass "
+            "delete_all_versions=True, or entity_id to delete one version")
+    versions = get_function_versions(project, entity_name, backend=store)
+    if not cascade:
+        _refuse_orphans(store, project, entity_name, versions)
+    store.delete_function_versions(project, entity_name)
+
+
+def import_function(file: str | Path, reset_id: bool = False, *, backend: BackendArg = None) -> Function:
+    """Create the function version (and its tasks) of an export file; `reset_id` makes it a new version."""
+    store = get_backend(backend)
+    return Function(import_export(store, Path(file), reset_id), store)
+
+
+def _identify(project: str, name: str | None, id_: str | None) -> tuple[str, str | None, str | None]:
+    """(project, name, id) from the arguments, or from a `store://` key given as `project`."""
+    if not isinstance(project, str) or not project.startswith("store://"):
+        return check_name(project, "project name"), name, id_
+    match = _KEY_RE.match(project)
+    if match is None or match["type"] != "function":
+        raise InvalidInputError(f"`{project}` is not a function key (store://<project>/function/<kind>/<name>:<id>)")
+    if name is not None or id_ is not None:
+        raise InvalidInputError("give a function key or entity_name/entity_id, not both")
+    return match["project"], match["name"], match["id"]
+
+
+def _by_id(store: Backend, project: str, entity_id: str) -> dict[str, Any]:
+    try:
+        return store.get_function(project, entity_id)
+    except NotFoundError:
+        store.get_project(project)
+        raise
+
+
+def _refuse_orphans(store: Backend, project: str, name: str, versions: list[Function]) -> None:
+    with_tasks = [v.id for v in versions if v.list_tasks()]
+    if with_tasks:
+        raise ConflictError(
+            f"function `{name}` in project `{project}` has tasks on {len(with_tasks)} version(s); nothing "
+            "was deleted. Delete with cascade=True to remove their tasks and runs too")
