@@ -80,5 +80,9 @@ def _missing(root: Path, source: str, doc: int) -> Issue:
     parent = (root / source).parent
     siblings = [p.name for p in parent.iterdir()] if parent.is_dir() else []
     hint = did_you_mean(PurePosixPath(source).name, siblings)
+    if hint is not None:
+        folder = PurePosixPath(source).parent
+        close = hint.split("`")[1]
+        hint = f"did you mean `{(folder / close).as_posix()}`?"
     return Issue("code-not-found", f"code file `{source}` does not exist", doc, _SOURCE_PATH,
                  hint or "paths are relative to the repository root (the folder of dhsync.yaml)")

@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from dhsync.model.diagnostics import Severity
-from dhsync.model.refs import name_problem
+from dhsync.model.entities import USER_METADATA
+from dhsync.model.refs import NAME_PATTERN, name_problem
+from dhsync.specs.models.common import QUANTITY_PATTERN
 from dhsync.specs.suggest import did_you_mean
 
 Path = tuple[str | int, ...]
@@ -50,8 +52,11 @@ def from_pydantic(err: ErrorDetails, doc: int, model: type[BaseModel]) -> Issue:
     kind, value = err["type"], err.get("input")
     field = str(path[-1]) if path else "document"
     if kind == "extra_forbidden":
-        return Issue("unknown-field", f"unknown field `{field}`", doc, path,
-                     did_you_mean(field, allowed_keys(model, path[:-1])), at_key=True)
+        hint = did_you_mean(field, allowed_keys(model, path[:-1]))
+        if hint is None and len(path) == 1:  # `description:` at the top instead of under metadata
+            hint = did_you_mean(field, [f"metadata.{k}" for k in USER_METADATA]) or \
+                did_you_mean(f"metadata.{field}", [f"metadata.{k}" for k in USER_METADATA])
+        return Issue("unknown-field", f"unknown field `{field}`", doc, path, hint, at_key=True)
     if kind == "missing":
         return Issue("missing-field", f"missing required field `{field}`", doc, path)
     if kind in _EXPECTED:
@@ -61,14 +66,26 @@ def from_pydantic(err: ErrorDetails, doc: int, model: type[BaseModel]) -> Issue:
         options = [o.strip(" '") for o in allowed.replace(" or ", ",").split(",") if o.strip()]
         return Issue("bad-value", f"`{field}` is `{value}`; expected one of {allowed}", doc, path,
                      did_you_mean(str(value), options))
-    if kind == "string_pattern_mismatch" and field == "name" or (kind == "string_too_long" and field == "name"):
+    pattern = str(err.get("ctx", {}).get("pattern", ""))
+    if (kind == "string_pattern_mismatch" and pattern == NAME_PATTERN) or (kind == "string_too_long"
+                                                                          and field in ("name", "project")):
         return Issue("bad-name", f"invalid name: {name_problem(str(value))}", doc, path)
     if kind == "string_pattern_mismatch":
-        return Issue("bad-value", f"`{field}` is `{value}`, which DHCore rejects "
-                     f"(it must match {err.get('ctx', {}).get('pattern')})", doc, path)
+        return _pattern_issue(field, value, pattern, doc, path)
     if kind == "value_error":
         return Issue("bad-value", err["msg"].removeprefix("Value error, "), doc, path)
     return Issue("bad-value", f"`{field}`: {err['msg'][0].lower()}{err['msg'][1:]}", doc, path)
+
+
+def _pattern_issue(field: str, value: Any, pattern: str, doc: int, path: Path) -> Issue:
+    if pattern == QUANTITY_PATTERN:
+        return Issue("bad-quantity", f"`{field}` is `{value}`, which DHCore rejects: a quantity is digits and "
+                     "an optional unit, no spaces, signs or fractions", doc, path, "e.g. `500m`, `2`, `512Mi`, `2Gi`")
+    if field == "schedule":
+        return Issue("bad-cron", f"`{value}` is not a cron schedule DHCore accepts", doc, path,
+                     "five fields `minute hour day month weekday` (e.g. `0 3 * * *`) or @hourly, @daily, "
+                     "@weekly, @monthly, @yearly")
+    return Issue("bad-value", f"`{field}` is `{value}`, which does not match {pattern}", doc, path)
 
 
 def from_schema(err: SchemaError, doc: int, prefix: Path) -> Issue:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     options = sorted(set(choices))
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.7)
     if not matches:
         lowered = {c.lower(): c for c in options}
         if word.lower() in lowered:

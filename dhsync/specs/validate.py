@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dhsync.model.entities import SERVER_OWNED_METADATA, SERVER_OWNED_TOP_LEVEL
-from dhsync.model.kinds import EntityType, entity_type_of_kind
+from dhsync.model.kinds import BUILTIN_ACTIONS, EntityType, entity_type_of_kind
 from dhsync.model.refs import name_problem
 from dhsync.specs import dhcore
 from dhsync.specs.issues import Issue, describe, from_pydantic, from_schema
@@ -53,10 +53,20 @@ def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | No
         return _check_builtin(merged, doc, kind, entity_type, model)
     if kind in dhcore.known_kinds():
         return _check_generic(merged, doc, kind, entity_type)
+    return None, [_unknown_kind(kind, doc)]
+
+
+def _unknown_kind(kind: str, doc: int) -> Issue:
+    function_kind, _, action = kind.removesuffix(":run").partition("+")
+    actions = BUILTIN_ACTIONS.get(function_kind)
+    if action and actions:
+        task_kinds = ", ".join(f"{function_kind}+{a}{':run' if kind.endswith(':run') else ''}" for a in actions)
+        return Issue("unknown-kind", f"`{function_kind}` functions have no action `{action}`", doc, ("kind",),
+                     f"use one of {task_kinds}")
     choices = [*DOCUMENT_MODELS, *dhcore.known_kinds()]
-    return None, [Issue("unknown-kind", f"unknown kind `{kind}`: not a built-in kind and DHCore 0.15 has no "
-                        "schema for it", doc, ("kind",), did_you_mean(kind, choices)
-                        or "built-in kinds: python, container, dbt and their tasks/runs (python+job …)")]
+    return Issue("unknown-kind", f"unknown kind `{kind}`: not a built-in kind and DHCore 0.15 has no schema "
+                 "for it", doc, ("kind",), did_you_mean(kind, choices)
+                 or "built-in kinds: python, container, dbt and their tasks/runs (python+job …)")
 
 
 def _kind_issue(kind: Any, doc: int) -> Issue:
@@ -97,6 +107,8 @@ def _generic_spec_issues(spec: dict[str, Any], kind: str, doc: int) -> list[Issu
     schema, validator = dhcore.spec_schema(kind), dhcore.spec_validator(kind)
     assert schema is not None and validator is not None
     known = set(schema.get("properties", {}))
+    for part in schema.get("allOf", []):  # run schemas include their task's spec
+        known |= set(part.get("properties", {}))
     if kind.endswith(":run") or "+" in kind:
         known.add("function")  # the reference dhsync resolves by name
     issues = [Issue("unknown-field", f"unknown field `{key}`", doc, ("spec", key), did_you_mean(key, known),

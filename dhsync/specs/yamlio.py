@@ -229,6 +229,8 @@ class Locator:
         if doc_index >= len(docs) or docs[doc_index] is None:
             return Location(self.file, document_start_line(self._text, doc_index), 1)
         node: Any = docs[doc_index]
+        if getattr(node, "lc", None) is None:  # a scalar document has no position of its own
+            return Location(self.file, document_start_line(self._text, doc_index), 1)
         line, col = _start_of(node)
         for depth, part in enumerate(path):
             found = _child_position(node, part, key or depth < len(path) - 1)

@@ -41,7 +41,7 @@ RUN_SPECS: dict[str, type[StrictModel]] = {
     "dbt": DbtRunSpec,
 }
 
-# Fields of declared runs that DHCore 0.15's run schemas do not have (`function` is sent by the SDK
-# but not in the schema; dhsync resolves it, with `task`, before sending).
-DHSYNC_ONLY_RUN_FIELDS: frozenset[str] = frozenset({"function", "outputs", "values"})
-DHSYNC_ONLY_DBT_RUN_FIELDS: frozenset[str] = frozenset({"function"})
+# Fields of declared runs that DHCore 0.15's run schemas do not have. (`function` is in them, through
+# the task spec they include; dhsync resolves the name to `<kind>://<project>/<name>:<id>`, and adds `task`.)
+DHSYNC_ONLY_RUN_FIELDS: frozenset[str] = frozenset({"outputs", "values"})
+DHSYNC_ONLY_DBT_RUN_FIELDS: frozenset[str] = frozenset()
