@@ -90,7 +90,8 @@ class Function(EntityObject):
         """Write this version and its tasks as YAML documents (default `<cwd>/functions-<id>.yaml`);
         `import_function` reads the file back. Returns the path written."""
         path = Path(filename) if filename is not None else Path.cwd() / f"functions-{self.id}.yaml"
-        write_documents(path, [self.to_dict(), *(task.to_dict() for task in self.list_tasks())])
+        tasks = sorted(self.list_tasks(), key=lambda task: task.kind)  # stable files diff well in git
+        write_documents(path, [self.to_dict(), *(task.to_dict() for task in tasks)])
         return str(path)
 
     # --- tasks -----------------------------------------------------------------------------------
