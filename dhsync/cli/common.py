@@ -45,7 +45,7 @@ def run_guarded(command: click.Group) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at the user
+    except Exception as exc:
         fail(f"internal error: {type(exc).__name__}: {exc}. This is a dhsync bug; please report it "
              "with the command you ran (set DHSYNC_DEBUG=1 to see the traceback).")
         if os.environ.get("DHSYNC_DEBUG"):

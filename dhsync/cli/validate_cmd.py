@@ -27,5 +27,5 @@ def validate(path: Path, fmt: str, no_cache: bool) -> None:
     else:
         for line in text_lines(result.diagnostics, color=use_color()):
             click.echo(line)
-        click.echo(summary(result), err=not result.ok)
+        click.echo(summary(result), err=True)  # stdout stays pure diagnostics, for piping
     finish(EXIT_OK if result.ok else EXIT_ERROR)

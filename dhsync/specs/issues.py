@@ -93,7 +93,7 @@ def from_schema(err: SchemaError, doc: int, prefix: Path) -> Issue:
     field = str(path[-1]) if path else "spec"
     if err.validator == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else field
-        return Issue("missing-field", f"missing required field `{missing}`", doc, path + (missing,))
+        return Issue("missing-field", f"missing required field `{missing}`", doc, (*path, missing))
     if err.validator == "type":
         return Issue("wrong-type", f"`{field}` must be of type {err.validator_value}, not {describe(err.instance)}",
                      doc, path)

@@ -139,10 +139,7 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
         except (KeyError, TypeError, ValueError):
             pass  # a damaged entry is just a miss
     text = decode(data, where)
-    if isinstance(text, Diagnostic):
-        result = _FileResult(diagnostics=[text])
-    else:
-        result = _check_text(text, where, config)
+    result = _FileResult(diagnostics=[text]) if isinstance(text, Diagnostic) else _check_text(text, where, config)
     cache.put(key, _to_cache(result))
     return result
 

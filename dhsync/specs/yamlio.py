@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -41,7 +41,7 @@ class _DuplicateKey(yaml.MarkedYAMLError):
 class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """libyaml parsing, YAML 1.2 scalars, duplicate keys refused."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
@@ -131,10 +131,10 @@ def document_start_lines(text: str) -> list[int]:
                 starts.append(number)
                 pending = None
             continue
-        if line.strip() and not line.lstrip().startswith("#") and not line.startswith("%"):
-            if pending is not None or not starts:
-                starts.append(number)
-                pending = None
+        is_content = line.strip() and not line.lstrip().startswith("#") and not line.startswith("%")
+        if is_content and (pending is not None or not starts):
+            starts.append(number)
+            pending = None
     if pending is not None:
         starts.append(pending)
     return starts or [1]
@@ -216,7 +216,7 @@ class Locator:
             rt.allow_duplicate_keys = True
             try:
                 self._docs = list(rt.load_all(self._text))
-            except Exception:  # noqa: BLE001 - any failure only means "no line numbers"
+            except Exception:
                 self._docs = []
         return self._docs
 
@@ -247,11 +247,14 @@ def _start_of(node: Any) -> tuple[int, int]:
 
 def _child_position(node: Any, part: str | int, at_key: bool) -> tuple[tuple[int, int], Any] | None:
     try:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            return None
         if isinstance(node, dict) and part in node:
-            pos = node.lc.key(part) if at_key else node.lc.value(part)
+            pos = lc.key(part) if at_key else lc.value(part)
             return (pos[0], pos[1]), node[part]
         if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            pos = node.lc.item(part)
+            pos = lc.item(part)
             return (pos[0], pos[1]), node[part]
     except (AttributeError, KeyError, TypeError):
         return None

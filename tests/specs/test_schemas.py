@@ -13,9 +13,9 @@ from dhsync.model.entities import DesiredEntity
 from dhsync.model.kinds import EntityType
 from dhsync.specs import dhcore
 from dhsync.specs.dhsync_only import DHSYNC_ONLY_DOCUMENT_FIELDS, dhcore_spec, dhsync_only_spec_fields
-from dhsync.specs.models.tasks import DHSYNC_ONLY_ENV_FIELDS
 from dhsync.specs.loader import load_repository
 from dhsync.specs.models.config import Defaults
+from dhsync.specs.models.tasks import DHSYNC_ONLY_ENV_FIELDS
 from dhsync.specs.schema_gen import all_schemas, render
 from dhsync.specs.validate import check_document
 from tests.conftest import CORPUS, EXAMPLES, ROOT

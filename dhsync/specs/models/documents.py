@@ -69,7 +69,7 @@ class RunDocumentBase(DocumentBase):
 def _document(model_name: str, base: type[DocumentBase], kind: str,
               spec: type[StrictModel]) -> type[DocumentBase]:
     model: type[DocumentBase] = create_model(
-        model_name, __base__=base, kind=(Literal[kind], ...), spec=(spec, ...),  # type: ignore[valid-type]
+        model_name, __base__=base, kind=(Literal[kind], ...), spec=(spec, ...),  # type: ignore[arg-type]
     )
     return model
 

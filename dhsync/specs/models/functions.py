@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from dhsync.specs.models.common import NonEmpty, StrictModel
 
@@ -13,8 +14,9 @@ SourceLang = Literal["python", "java", "javascript", "typescript", "dockerfile",
                      "sql", "css", "yaml", "text", "sh"]
 
 
-_CODE_ONCE = {"not": {"required": ["code", "base64"]}}
-_HAS_CODE = {"anyOf": [{"required": ["source"]}, {"required": ["code"]}, {"required": ["base64"]}]}
+# The same rules as the validators below, written for JSON Schema so that editors enforce them too.
+_CODE_ONCE: JsonDict = {"not": {"required": ["code", "base64"]}}
+_HAS_CODE: JsonDict = {"anyOf": [{"required": ["source"]}, {"required": ["code"]}, {"required": ["base64"]}]}
 
 
 class _Source(StrictModel):

@@ -43,15 +43,15 @@ class Toleration(StrictModel):
     operator: Literal["Equal", "Exists"] | None = None
     value: str | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    tolerationSeconds: int | None = None  # noqa: N815 - Kubernetes' spelling
+    tolerationSeconds: int | None = None
 
 
 class Affinity(StrictModel):
     """Kubernetes' V1Affinity; the terms inside keep Kubernetes' own (camelCase) shape."""
 
-    nodeAffinity: dict[str, Any] | None = None  # noqa: N815
-    podAffinity: dict[str, Any] | None = None  # noqa: N815
-    podAntiAffinity: dict[str, Any] | None = None  # noqa: N815
+    nodeAffinity: dict[str, Any] | None = None
+    podAffinity: dict[str, Any] | None = None
+    podAntiAffinity: dict[str, Any] | None = None
 
 
 class Port(StrictModel):
