@@ -1,8 +1,12 @@
 """The DigitalHub SDK's function API: new, get, list, update, delete, import.
 
 Every function takes a keyword-only ``backend`` (a Backend or a URL); without it the backend is
-chosen as `dhsync.sdk.context` describes. Where the SDK takes an identifier, a `store://` key of a
-function version works too: ``get_function("store://demo/function/python/hello:<id>")``.
+chosen as `dhsync.sdk.context` describes. get/delete accept the three spellings in use:
+
+- the documentation's: ``get_function(project="demo", entity_name="hello")`` (or ``entity_id=``),
+  also with the project first: ``get_function("demo", entity_name="hello")``;
+- SDK 0.15's: ``get_function("hello", project="demo", entity_id=...)``;
+- a key: ``get_function("store://demo/function/python/hello:<id>")`` (without ``:<id>``: the latest).
 """
 
 from __future__ import annotations
@@ -48,10 +52,10 @@ def new_function(project: str, name: str, kind: str, uuid: str | None = None, de
     return Function(store.create_function(project, body), store)
 
 
-def get_function(project: str, entity_name: str | None = None, entity_id: str | None = None, *,
-                 backend: BackendArg = None) -> Function:
-    """By name the latest version, by id that version; `project` may be a function key instead."""
-    project, entity_name, entity_id = _identify(project, entity_name, entity_id)
+def get_function(identifier: str | None = None, project: str | None = None, *, entity_name: str | None = None,
+                 entity_id: str | None = None, backend: BackendArg = None) -> Function:
+    """By name the latest version, by id that version (see the module docstring for the spellings)."""
+    project, entity_name, entity_id = _identify(identifier, project, entity_name, entity_id)
     store = get_backend(backend)
     if entity_id is not None:
         found = _by_id(store, project, entity_id)
@@ -68,10 +72,10 @@ def get_function(project: str, entity_name: str | None = None, entity_id: str | 
     return Function(page.items[0], store)
 
 
-def get_function_versions(project: str, entity_name: str | None = None, *,
-                          backend: BackendArg = None) -> list[Function]:
+def get_function_versions(identifier: str | None = None, project: str | None = None, *,
+                          entity_name: str | None = None, backend: BackendArg = None) -> list[Function]:
     """Every version of a function, newest first."""
-    project, entity_name, _ = _identify(project, entity_name, None)
+    project, entity_name, _ = _identify(identifier, project, entity_name, None)
     if entity_name is None:
         raise InvalidInputError("get_function_versions needs entity_name")
     found = list_functions(project, versions="all", name=entity_name, backend=backend)
@@ -99,18 +103,19 @@ def update_function(function: Function) -> Function:
     return function.save(update=True)
 
 
-def delete_function(project: str, entity_name: str | None = None, entity_id: str | None = None,
-                    delete_all_versions: bool = False, cascade: bool = True, *,
+def delete_function(identifier: str | None = None, project: str | None = None, *,
+                    entity_name: str | None = None, entity_id: str | None = None,
+                    delete_all_versions: bool = False, cascade: bool = True,
                     backend: BackendArg = None) -> None:
     """Delete one version (entity_id, or a key) or, with delete_all_versions, every version of a name."""
-    project, entity_name, entity_id = _identify(project, entity_name, entity_id)
+    project, entity_name, entity_id = _identify(identifier, project, entity_name, entity_id)
     if delete_all_versions and entity_id is not None:
         raise InvalidInputError("delete_all_versions and entity_id are mutually exclusive: delete one "
                                 "version by id, or every version by name")
     store = get_backend(backend)
     if entity_id is not None:
         if entity_name is not None:
-            get_function(project, entity_name, entity_id, backend=store)
+            get_function(project=project, entity_name=entity_name, entity_id=entity_id, backend=store)
         store.delete_function(project, entity_id, cascade=cascade)
         return
     if entity_name is None:
@@ -120,7 +125,7 @@ def delete_function(project: str, entity_name: str | None = None, entity_id: str
         raise InvalidInputError(
             f"deleting function `{entity_name}` by name deletes every version: pass "
             "delete_all_versions=True, or entity_id to delete one version")
-    versions = get_function_versions(project, entity_name, backend=store)
+    versions = get_function_versions(project=project, entity_name=entity_name, backend=store)
     if not cascade:
         _refuse_orphans(store, project, entity_name, versions)
     store.delete_function_versions(project, entity_name)
@@ -132,15 +137,28 @@ def import_function(file: str | Path, reset_id: bool = False, *, backend: Backen
     return Function(import_export(store, Path(file), reset_id), store)
 
 
-def _identify(project: str, name: str | None, id_: str | None) -> tuple[str, str | None, str | None]:
-    """(project, name, id) from the arguments, or from a `store://` key given as `project`."""
-    if not isinstance(project, str) or not project.startswith("store://"):
-        return check_name(project, "project name"), name, id_
-    match = _KEY_RE.match(project)
+def _identify(identifier: str | None, project: str | None, name: str | None,
+              id_: str | None) -> tuple[str, str | None, str | None]:
+    """(project, name, id): `identifier` is a key, the project (no `project=`) or the name (SDK 0.15)."""
+    if isinstance(identifier, str) and identifier.startswith("store://"):
+        return _from_key(identifier, project, name, id_)
+    if project is None:
+        if identifier is None:
+            raise InvalidInputError("give the project (project=...), or a function key")
+        return check_name(identifier, "project name"), name, id_
+    if identifier is not None:
+        if name is not None and name != identifier:
+            raise InvalidInputError(f"the function is named twice (`{identifier}` and entity_name `{name}`)")
+        name = identifier
+    return check_name(project, "project name"), name, id_
+
+
+def _from_key(key: str, project: str | None, name: str | None, id_: str | None) -> tuple[str, str, str | None]:
+    match = _KEY_RE.match(key)
     if match is None or match["type"] != "function":
-        raise InvalidInputError(f"`{project}` is not a function key (store://<project>/function/<kind>/<name>:<id>)")
-    if name is not None or id_ is not None:
-        raise InvalidInputError("give a function key or entity_name/entity_id, not both")
+        raise InvalidInputError(f"`{key}` is not a function key (store://<project>/function/<kind>/<name>:<id>)")
+    if name is not None or id_ is not None or project not in (None, match["project"]):
+        raise InvalidInputError("give a function key or project/entity_name/entity_id, not both")
     return match["project"], match["name"], match["id"]
 
 

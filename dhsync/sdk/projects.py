@@ -41,10 +41,11 @@ class Project(EntityObject):
         """By name (the latest version), by id, or by a `store://` key given as the first argument."""
         if entity_name is not None and entity_name.startswith("store://"):
             return fn_api.get_function(entity_name, entity_id=entity_id, backend=self._backend)
-        return fn_api.get_function(self.name, entity_name, entity_id, backend=self._backend)
+        return fn_api.get_function(project=self.name, entity_name=entity_name, entity_id=entity_id,
+                                   backend=self._backend)
 
     def get_function_versions(self, entity_name: str) -> list[Function]:
-        return fn_api.get_function_versions(self.name, entity_name, backend=self._backend)
+        return fn_api.get_function_versions(project=self.name, entity_name=entity_name, backend=self._backend)
 
     def list_functions(self, versions: Literal["latest", "all"] = "latest", kind: str | None = None,
                        labels: Sequence[str] | None = None) -> list[Function]:
@@ -59,8 +60,8 @@ class Project(EntityObject):
             fn_api.delete_function(entity_name, entity_id=entity_id, delete_all_versions=delete_all_versions,
                                    cascade=cascade, backend=self._backend)
             return
-        fn_api.delete_function(self.name, entity_name, entity_id, delete_all_versions, cascade,
-                               backend=self._backend)
+        fn_api.delete_function(project=self.name, entity_name=entity_name, entity_id=entity_id,
+                               delete_all_versions=delete_all_versions, cascade=cascade, backend=self._backend)
 
     def import_function(self, file: str | Path, reset_id: bool = False) -> Function:
         """Import an export file whose function belongs to this project."""

@@ -163,7 +163,22 @@ def test_name_gives_the_latest_version_and_id_or_key_that_version(dh: ModuleType
     assert dh.get_function(first.key).spec == first.spec
     assert project.get_function("hello").id == second.id
     assert project.get_function(first.key).id == first.id
-    assert [f.id for f in dh.get_function_versions("demo", "hello")] == [second.id, first.id]
+    assert [f.id for f in dh.get_function_versions(project="demo", entity_name="hello")] == [second.id, first.id]
+
+
+def test_sdk_0_15_spelling_with_the_name_first(dh: ModuleType, project: Project) -> None:
+    first = _python(dh)
+    second = _python(dh, code="def main():\n    return 0\n")
+    assert dh.get_function("hello", project="demo").id == second.id
+    assert dh.get_function("hello", project="demo", entity_id=first.id).id == first.id
+    assert [f.id for f in dh.get_function_versions("hello", project="demo")] == [second.id, first.id]
+    dh.delete_function("hello", project="demo", entity_id=first.id)
+    dh.delete_function("hello", project="demo", delete_all_versions=True)
+    assert dh.list_functions("demo", versions="all") == []
+    with pytest.raises(InvalidInputError, match="named twice"):
+        dh.get_function("hello", project="demo", entity_name="other")
+    with pytest.raises(InvalidInputError, match="give the project"):
+        dh.get_function(entity_name="hello")
 
 
 def test_list_latest_or_all_versions_with_filters(dh: ModuleType, project: Project) -> None:
