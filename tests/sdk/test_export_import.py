@@ -14,6 +14,7 @@ from dhsync.backends.base import Backend
 from dhsync.model.errors import ConflictError, InvalidInputError, NotFoundError
 from dhsync.sdk import Function, Project
 from dhsync.sdk.entity import EXPORT_ORDER
+from dhsync.specs.loader import load_repository
 from dhsync.specs.models.documents import DOCUMENT_MODELS
 from dhsync.specs.yamlio import read_documents
 
@@ -152,3 +153,30 @@ def test_project_import_refuses_a_file_of_another_project(dh: ModuleType, projec
     with pytest.raises(InvalidInputError, match="belongs to project `demo`, not `other`"):
         other.import_function(_write(tmp_path / "f.yaml", [doc]))
     assert project.import_function(tmp_path / "f.yaml").name == "box"
+
+
+def test_the_spec_loader_reads_exports_as_the_same_desired_entities(project: Project, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "dhsync.yaml").write_text("project: demo\n", encoding="utf-8")
+    functions = [make(project) for make in (_python, _container, _dbt)]
+    for fn in functions:
+        fn.export(repo / f"{fn.name}.yaml")
+    loaded = load_repository(repo, use_cache=False)
+    assert loaded.ok, [str(d) for d in loaded.diagnostics]
+    assert loaded.state is not None
+    desired = {e.name: e for e in loaded.state.entities}
+    for fn in functions:
+        assert dict(desired[fn.name].spec) == fn.spec
+        for task in fn.list_tasks():
+            spec = dict(desired[f"{fn.name}/{task.kind}"].spec)
+            assert _without_defaults(spec) == {k: v for k, v in task.spec.items() if k != "function"}
+
+
+def _without_defaults(task_spec: dict[str, Any]) -> dict[str, Any]:
+    """The loader's task spec minus its (resolved) function and the default it fills in for dhsync's
+    `envs[].secret` flag, which the exported task does not carry."""
+    out = {k: v for k, v in task_spec.items() if k != "function"}
+    if "envs" in out:
+        out["envs"] = [{k: v for k, v in env.items() if (k, v) != ("secret", False)} for env in out["envs"]]
+    return out
