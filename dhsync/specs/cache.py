@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +18,39 @@ import orjson
 
 from dhsync import __version__
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+# A file changed within this long before the cache was written may have changed again in the same
+# timestamp tick without its stamp showing it ("racy git"); such stamps are not trusted.
+RACY_NS = 2_000_000_000
 
 
 class CheckCache:
+    """Entries by content key, plus stamps (mtime, size, inode) that let an unchanged file skip reading."""
+
     def __init__(self, path: Path | None, salt: str) -> None:
         self.path = path
         self._salt = salt
+        self._written_ns = 0
+        self._old_stamps: dict[str, Any] = {}
         self._old: dict[str, Any] = self._read() if path is not None else {}
         self._new: dict[str, Any] = {}
+        self._stamps: dict[str, Any] = {}
+        self._untrusted = False  # a known file could not be trusted: rewrite so its stamp becomes usable
+
+    def stamped(self, name: str, st: os.stat_result) -> Any | None:
+        """What was recorded for `name` if the file provably did not change since, else None."""
+        old = self._old_stamps.get(name)
+        if old is None:
+            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_mtime_ns >= self._written_ns - RACY_NS or \
+                old[0] != st.st_mtime_ns or old[1] != st.st_size or old[2] != st.st_ino:
+            self._untrusted = True
+            return None
+        self._stamps[name] = old
+        return old[3]
+
+    def stamp(self, name: str, st: os.stat_result, payload: Any) -> None:
+        self._stamps[name] = [st.st_mtime_ns, st.st_size, st.st_ino, payload]
 
     def key(self, data: bytes) -> str:
         return hashlib.blake2b(data, digest_size=20, key=self._salt.encode()[:64]).hexdigest()
@@ -45,14 +71,19 @@ class CheckCache:
         except (OSError, orjson.JSONDecodeError):
             return {}
         ok = isinstance(data, dict) and data.get("format") == CACHE_FORMAT and data.get("salt") == self._salt
-        entries = data.get("entries") if ok else None
-        return entries if isinstance(entries, dict) else {}
+        entries, stamps = (data.get("entries"), data.get("stamps")) if ok else (None, None)
+        if not isinstance(entries, dict) or not isinstance(stamps, dict):
+            return {}
+        self._old_stamps, self._written_ns = stamps, int(data.get("written_ns", 0))
+        return entries
 
     def save(self) -> None:
         """Keep only what this load used; write atomically; a read-only folder just means no cache."""
-        if self.path is None or self._new.keys() == self._old.keys():
+        unchanged = self._new.keys() == self._old.keys() and self._stamps == self._old_stamps
+        if self.path is None or (unchanged and not self._untrusted):
             return
-        payload = orjson.dumps({"format": CACHE_FORMAT, "salt": self._salt, "entries": self._new})
+        payload = orjson.dumps({"format": CACHE_FORMAT, "salt": self._salt, "written_ns": time.time_ns(),
+                                "entries": self._new, "stamps": self._stamps})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".check-")

@@ -7,9 +7,10 @@ import base64
 import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from dhsync.specs.issues import Issue
 from dhsync.specs.suggest import did_you_mean
@@ -32,6 +33,45 @@ def is_remote(source: str) -> bool:
 def encode_inline(spec_source: dict[str, Any]) -> None:
     if "code" in spec_source:
         spec_source["base64"] = base64.b64encode(str(spec_source.pop("code")).encode("utf-8")).decode("ascii")
+
+
+class Stamps(Protocol):
+    def stamped(self, name: str, st: os.stat_result) -> Any | None: ...
+    def stamp(self, name: str, st: os.stat_result, payload: Any) -> None: ...
+
+
+class CodeReader:
+    """Reads the code files of one repository; an unchanged file (by its stamp) is not read again."""
+
+    def __init__(self, root: Path, stamps: Stamps | None = None) -> None:
+        self.root = root
+        self._root_abs = os.path.abspath(root)
+        self._root_real = os.path.realpath(root)
+        self._stamps = stamps
+        self._real_dirs: dict[str, str] = {}
+
+    def read(self, source: str, doc: int) -> CodeFile | Issue:
+        if os.path.isabs(source):
+            return read_code_file(self.root, source, doc)
+        norm = os.path.normpath(os.path.join(self._root_abs, source))
+        folder = os.path.dirname(norm)
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = os.path.realpath(folder)
+        try:
+            st = os.lstat(norm)
+        except OSError:
+            st = None
+        inside = real == self._root_real or real.startswith(self._root_real + os.sep)
+        if not inside or st is None or not stat.S_ISREG(st.st_mode):
+            return read_code_file(self.root, source, doc)  # the careful path explains what is wrong
+        known = self._stamps.stamped(f"code:{source}", st) if self._stamps else None
+        if known is not None:
+            return CodeFile(source, known[0], known[1])
+        found = _read(Path(norm), source, doc)
+        if isinstance(found, CodeFile) and self._stamps is not None:
+            self._stamps.stamp(f"code:{source}", st, [found.sha256, found.base64])
+        return found
 
 
 def read_code_file(root: Path, source: str, doc: int) -> CodeFile | Issue:

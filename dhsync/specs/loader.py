@@ -6,6 +6,7 @@ Loading never raises on bad input: it returns what it could load and the diagnos
 from __future__ import annotations
 
 import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from dhsync.specs.issues import Issue, from_pydantic
 from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config
 from dhsync.specs.resolve import FileIssue, Placed, resolve
 from dhsync.specs.validate import Checked, check_document
-from dhsync.specs.yamlio import Locator, decode, document_start_lines, parse
+from dhsync.specs.yamlio import Locator, decode, parse, parse_with_lines
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ class _Display:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = "" if root.as_posix() == "." else root.as_posix().rstrip("/") + "/"
 
     def __call__(self, relative: str) -> str:
-        return (self.root / relative).as_posix()
+        return "." if relative == "." and not self._prefix else self._prefix + relative
 
 
 def load_repository(root: Path, *, use_cache: bool = True) -> LoadResult:
@@ -67,12 +69,14 @@ def load_repository(root: Path, *, use_cache: bool = True) -> LoadResult:
     diagnostics = list(config_diags)
     placed: list[Placed] = []
     code_issues: list[FileIssue] = []
+    reader = code.CodeReader(root, cache if use_cache else None)
     for relative in files:
         result = _check_file(root, relative, display, cache, config)
         diagnostics.extend(result.diagnostics)
+        where = display(relative)
         for checked in result.checked:
-            origin = Location(display(relative), _start(result.starts, checked.doc), 1)
-            placed.append(_with_code(root, relative, origin, checked, code_issues))
+            origin = Location(where, _start(result.starts, checked.doc), 1)
+            placed.append(_with_code(reader, relative, origin, checked, code_issues))
     cache.save()
     entities, resolve_issues = resolve(placed, config.project, config.policies.protect)
     diagnostics.extend(_locate_all(root, display, code_issues + resolve_issues))
@@ -127,28 +131,40 @@ def _unreadable(exc: OSError, where: str) -> Diagnostic:
 
 def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache, config: Config) -> _FileResult:
     where = display(relative)
+    path = os.path.join(root, relative)
     try:
-        data = (root / relative).read_bytes()
+        st = os.stat(path)
+        key = cache.stamped(relative, st)
+        cached = cache.get(key) if key is not None else None
+        if cached is None:
+            data = _read_bytes(path)
+            key = cache.key(data)
+            cache.stamp(relative, st, key)
+            cached = cache.get(key)
     except OSError as exc:
         return _FileResult(diagnostics=[_unreadable(exc, where)])
-    key = cache.key(data)
-    cached = cache.get(key)
     if cached is not None:
         try:
             return _from_cache(cached, where)
         except (KeyError, TypeError, ValueError):
             pass  # a damaged entry is just a miss
+        data = _read_bytes(path)
     text = decode(data, where)
     result = _FileResult(diagnostics=[text]) if isinstance(text, Diagnostic) else _check_text(text, where, config)
     cache.put(key, _to_cache(result))
     return result
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _check_text(text: str, where: str, config: Config) -> _FileResult:
-    docs, problems = parse(text, where)
+    docs, starts, problems = parse_with_lines(text, where)
     if problems:
         return _FileResult(diagnostics=problems)
-    result = _FileResult(starts=document_start_lines(text))
+    result = _FileResult(starts=starts)
     issues: list[Issue] = []
     for index, raw in enumerate(docs):
         if raw is None:
@@ -179,7 +195,7 @@ def _locate_all(root: Path, display: _Display, file_issues: list[FileIssue]) -> 
     return out
 
 
-def _with_code(root: Path, relative: str, origin: Location, checked: Checked,
+def _with_code(reader: code.CodeReader, relative: str, origin: Location, checked: Checked,
                issues: list[FileIssue]) -> Placed:
     """Functions get their code as base64 from the file `spec.source.source` names (or inline `code`)."""
     spec = checked.content.get("spec")
@@ -190,7 +206,7 @@ def _with_code(root: Path, relative: str, origin: Location, checked: Checked,
     path = source.get("source")
     if not isinstance(path, str) or code.is_remote(path):
         return Placed(relative, origin, checked)
-    found = code.read_code_file(root, path, checked.doc)
+    found = reader.read(path, checked.doc)
     if isinstance(found, Issue):
         issues.append((relative, found))
         return Placed(relative, origin, checked)

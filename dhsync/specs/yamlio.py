@@ -43,15 +43,25 @@ class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.document_lines: list[int] = []  # 1-based first line of each document, as parsed
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (str, int, float, bool)) and key in seen:
-                raise _DuplicateKey(None, None, f"duplicate key `{key}` (first at line "
-                                    f"{seen[key].start_mark.line + 1})", key_node.start_mark)
-            seen[key] = key_node
+        keys = [(k.tag, k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        if len(set(keys)) != len(keys):  # rare: find which one, for the message
+            seen: dict[tuple[str, str], yaml.Node] = {}
+            for key_node, _ in node.value:
+                ident = (key_node.tag, key_node.value)
+                if ident in seen:
+                    raise _DuplicateKey(None, None, f"duplicate key `{key_node.value}` (first at line "
+                                        f"{seen[ident].start_mark.line + 1})", key_node.start_mark)
+                seen[ident] = key_node
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self.document_lines.append(node.start_mark.line + 1)
+        return super().construct_document(node)
 
 
 for _tag, _pattern, _first in _CORE_RESOLVERS:
@@ -85,16 +95,46 @@ def _byte_location(data: bytes, offset: int, file: str) -> Location:
 
 def parse(text: str, file: str) -> tuple[list[Any], list[Diagnostic]]:
     """All documents of `text` (an empty one is None, so indexes match the file), or the first problem."""
+    docs, _, problems = parse_with_lines(text, file)
+    return docs, problems
+
+
+def _load_all(text: str) -> tuple[list[Any], list[int]]:
+    loader = FastLoader(text)
     try:
-        docs = list(yaml.load_all(text, Loader=FastLoader))
+        docs = []
+        while loader.check_data():
+            docs.append(loader.get_data())
+        return docs, loader.document_lines
+    finally:
+        loader.dispose()
+
+
+def parse_with_lines(text: str, file: str) -> tuple[list[Any], list[int], list[Diagnostic]]:
+    """Like `parse`, plus the 1-based line where each document starts."""
+    try:
+        docs, lines = _load_all(text)
     except yaml.MarkedYAMLError as exc:
-        return [], [_syntax_diagnostic(exc, file, text)]
+        return [], [], [_syntax_diagnostic(exc, file, text)]
     except yaml.YAMLError as exc:
-        return [], [error("yaml-syntax", f"not valid YAML: {exc}", Location(file, 1, 1))]
+        return [], [], [error("yaml-syntax", f"not valid YAML: {exc}", Location(file, 1, 1))]
     except RecursionError:
-        return [], [error("too-deep", f"nesting is deeper than {MAX_DEPTH} levels", Location(file, 1, 1))]
-    problems = [d for i, doc in enumerate(docs) if (d := _size_problem(doc, file, i, text)) is not None]
-    return (docs if not problems else []), problems
+        return [], [], [error("too-deep", f"nesting is deeper than {MAX_DEPTH} levels", Location(file, 1, 1))]
+    if _cannot_blow_up(text):
+        return docs, lines, []
+    problems = [d for i, doc in enumerate(docs) if (d := _size_problem(doc, file, i, lines)) is not None]
+    return (docs if not problems else []), lines, problems
+
+
+_INDENT = re.compile(r"\n( *)")
+
+
+def _cannot_blow_up(text: str) -> bool:
+    """No anchors, and too few indents and brackets to nest MAX_DEPTH deep: nothing to measure."""
+    if "&" in text:
+        return False
+    deepest_indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    return deepest_indent + text.count("[") + text.count("{") < MAX_DEPTH
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
@@ -145,13 +185,13 @@ def document_start_line(text: str, index: int) -> int:
     return starts[index] if index < len(starts) else 1
 
 
-def _size_problem(doc: Any, file: str, index: int, text: str) -> Diagnostic | None:
+def _size_problem(doc: Any, file: str, index: int, lines: list[int]) -> Diagnostic | None:
     sizes: dict[int, int] = {}
     try:
         nodes, depth = _measure(doc, sizes, 0)
     except _TooDeep:
         nodes, depth = 0, MAX_DEPTH + 1
-    where = Location(file, document_start_line(text, index), 1)
+    where = Location(file, lines[index] if index < len(lines) else 1, 1)
     if depth > MAX_DEPTH:
         return error("too-deep", f"document {index + 1} nests deeper than {MAX_DEPTH} levels", where)
     if nodes > MAX_EXPANDED_NODES:

@@ -83,12 +83,13 @@ def test_functions_page_delete(dh: ModuleType) -> None:
 
 
 def test_functions_page_run(dh: ModuleType) -> None:
-    # FUNCTIONS, "Run": inputs/outputs are placeholders; inputs name entity keys. dhsync's python runs
-    # name their outputs as a list (the documented mapping is refused, see the report).
+    # FUNCTIONS, "Run": inputs/outputs are placeholders; inputs name entity keys. Outputs work as written
+    # (a mapping of returned name -> artifact name) and as a plain list of names.
     dh.get_or_create_project("my-project")
     function = dh.new_function(project="my-project", name="my-function", kind="python", **KWARGS)
-    with pytest.raises(InvalidInputError, match="outputs"):
-        function.run(action="job", inputs={"input-param": DATAITEM_KEY}, outputs={"output-param": "output-value"})
+    with pytest.warns(NotExecutedWarning):
+        run = function.run(action="job", inputs={"input-param": DATAITEM_KEY}, outputs={"output-param": "output-value"})
+    assert run.spec["outputs"] == {"output-param": "output-value"}
     with pytest.warns(NotExecutedWarning):
         run = function.run(action="job", inputs={"input-param": DATAITEM_KEY}, outputs=["output-param"])
     assert run.spec["inputs"] == {"input-param": DATAITEM_KEY}

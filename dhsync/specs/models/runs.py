@@ -21,7 +21,8 @@ class PythonRunSpec(RunSpecBase):
     parameters: dict[str, Any] | None = Field(None, description="keyword arguments of the handler")
     init_parameters: dict[str, Any] | None = None
     inputs: dict[str, NonEmpty] | None = Field(None, description="name -> a path or a store:// key")
-    outputs: list[Name] | None = Field(None, description="dhsync-only: returned values stored as artifacts")
+    outputs: list[Name] | dict[Name, Name] | None = Field(
+        None, description="dhsync-only: returned values stored as artifacts (names, or name -> artifact name)")
     values: list[Name] | None = Field(None, description="dhsync-only: returned values kept as results")
 
 

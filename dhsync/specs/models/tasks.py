@@ -16,7 +16,8 @@ from dhsync.specs.models.common import Cron, NonEmpty, Quantity, StrictModel
 class Env(StrictModel):
     name: NonEmpty
     value: NonEmpty
-    secret: bool = Field(False, description="dhsync-only: mask the value in every output")
+    # None (not False) when absent, so a loaded spec equals what a backend stores and plans stay empty
+    secret: bool | None = Field(None, description="dhsync-only: mask the value in every output")
 
 
 class Resources(StrictModel):
