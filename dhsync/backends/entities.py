@@ -208,9 +208,9 @@ def updated_task(stored: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str
     what = f"task `{stored['id']}`"
     _check_same(stored, data, "kind", what)
     out = dict(stored)
-    spec = require_mapping(data.get("spec"), f"spec of {what}", stored["project"])
-    spec["function"] = stored["spec"]["function"]
-    out["spec"] = spec
+    if data.get("spec") is not None:  # a body without a spec (a metadata update) keeps the stored one
+        spec = require_mapping(data["spec"], f"spec of {what}", stored["project"])
+        out["spec"] = {**spec, "function": stored["spec"]["function"]}
     for field in ("metadata", "status"):
         if data.get(field) is not None:
             out[field] = require_mapping(data[field], f"{field} of {what}", stored["project"])

@@ -67,6 +67,7 @@ def test_task_update_replaces_the_spec_and_pins_the_function(backend: Backend, m
     updated = backend.update_task(PROJECT, task["id"], {"spec": {"function": fn_ref(v2), "replicas": 2}})
     assert updated["spec"] == {"function": fn_ref(v1), "replicas": 2}
     assert backend.get_task(PROJECT, task["id"]) == updated
+    assert backend.update_task(PROJECT, task["id"], {"metadata": {"note": "x"}})["spec"] == updated["spec"]
 
 
 def test_list_tasks_by_version_by_name_and_by_kind(backend: Backend, make: Make) -> None:
