@@ -68,7 +68,7 @@ class CodeReader:
         known = self._stamps.stamped(f"code:{source}", st) if self._stamps else None
         if known is not None:
             return CodeFile(source, known[0], known[1])
-        found = _read(Path(norm), source, doc)
+        found = _read_regular(norm, st.st_size, source, doc)
         if isinstance(found, CodeFile) and self._stamps is not None:
             self._stamps.stamp(f"code:{source}", st, [found.sha256, found.base64])
         return found
@@ -110,6 +110,20 @@ def _read(resolved: Path, source: str, doc: int) -> CodeFile | Issue:
             return Issue("code-too-large", f"code file `{source}` is {size:,} bytes; the limit is "
                          f"{MAX_CODE_BYTES:,}", doc, _SOURCE_PATH)
         data = resolved.read_bytes()
+    except OSError as exc:
+        return Issue("code-unreadable", f"cannot read code file `{source}`: {exc.strerror or exc}", doc,
+                     _SOURCE_PATH)
+    return CodeFile(source, hashlib.sha256(data).hexdigest(), base64.b64encode(data).decode("ascii"))
+
+
+def _read_regular(path: str, size: int, source: str, doc: int) -> CodeFile | Issue:
+    """A file already known to be a regular file inside the repository (the common, fast case)."""
+    if size > MAX_CODE_BYTES:
+        return Issue("code-too-large", f"code file `{source}` is {size:,} bytes; the limit is {MAX_CODE_BYTES:,}",
+                     doc, _SOURCE_PATH)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return Issue("code-unreadable", f"cannot read code file `{source}`: {exc.strerror or exc}", doc,
                      _SOURCE_PATH)

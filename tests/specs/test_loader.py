@@ -220,12 +220,42 @@ class TestCache:
         assert before["summarise"] != after["summarise"]
         assert before["train-forecast"] == after["train-forecast"]
 
-    def test_a_damaged_cache_is_ignored_and_rewritten(self, examples: Path) -> None:
+    @pytest.mark.parametrize("damaged", ["checked.json", "stamps.json", "snapshot.json"])
+    def test_a_damaged_cache_is_ignored(self, examples: Path, damaged: str) -> None:
+        expected = load_repository(examples)
+        (examples / ".dhsync" / "cache" / damaged).write_bytes(b"\x00garbage{")
+        again = load_repository(examples)
+        assert again.state == expected.state
+        assert again.diagnostics == expected.diagnostics
+
+    def test_a_wholly_damaged_cache_is_rewritten(self, examples: Path) -> None:
         expected = load_repository(examples).state
-        cache = examples / ".dhsync" / "cache" / "checked.json"
-        cache.write_bytes(b"\x00garbage{")
+        cache = examples / ".dhsync" / "cache"
+        for name in ("checked.json", "stamps.json", "snapshot.json"):
+            (cache / name).write_bytes(b"\x00garbage{")
         assert load_repository(examples).state == expected
-        assert cache.read_bytes().startswith(b"{")
+        assert (cache / "checked.json").read_bytes().startswith(b"{")
+
+    def test_an_unchanged_repository_is_served_from_the_snapshot(self, examples: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+        import dhsync.specs.cache as cache_module
+        monkeypatch.setattr(cache_module, "RACY_NS", 0)  # trust stamps at once (files here are seconds old)
+        expected = load_repository(examples)
+        import dhsync.specs.loader as loader_module
+        monkeypatch.setattr(loader_module, "check_document", None)  # any re-check would now fail loudly
+        again = load_repository(examples)
+        assert again.state == expected.state
+
+    def test_an_edit_in_the_same_tick_as_the_cache_is_not_missed(self, examples: Path) -> None:
+        """Racy git: on a coarse-clock file system an edit can carry the very timestamp the cache was
+        written at; same size, same inode. Such a stamp must not be trusted."""
+        import orjson
+        assert load_repository(examples).ok
+        written_ns = orjson.loads((examples / ".dhsync" / "cache" / "stamps.json").read_bytes())["written_ns"]
+        report = examples / "functions" / "report.yaml"
+        report.write_text(report.read_text().replace("PYTHON3_11", "PYTHON3_99"))
+        os.utime(report, ns=(written_ns, written_ns))
+        assert "bad-value" in {d.code for d in load_repository(examples).diagnostics}
 
     def test_changed_defaults_invalidate_the_cache(self, examples: Path) -> None:
         assert load_repository(examples).ok

@@ -1,0 +1,78 @@
+"""The whole desired state of a clean repository, kept so that an unchanged repository loads in one read.
+
+Valid only while dhsync.yaml is byte-identical, the same spec files exist, and every spec and code file
+it was built from still carries a trusted stamp (see CheckCache.stamped). JSON, never pickle: a cache
+file can come from anywhere (a clone, an archive) and must not be able to run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dhsync.model.diagnostics import Location
+from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy
+from dhsync.model.kinds import EntityType
+from dhsync.specs.cache import CheckCache
+
+SNAPSHOT_FORMAT = 1
+
+
+def snapshot_key(config_bytes: bytes, salt: str) -> str:
+    return hashlib.sha256(salt.encode() + b"\0" + config_bytes).hexdigest()
+
+
+def _row(entity: DesiredEntity, relative: str) -> list[Any]:
+    return [entity.type.value, entity.project, entity.name, entity.kind, entity.metadata, entity.spec,
+            relative, entity.origin.line, entity.protect, entity.function, entity.action,
+            entity.trigger.value if entity.trigger else None, entity.sources]
+
+
+def _entity(row: list[Any], display: Callable[[str], str]) -> DesiredEntity:
+    type_, project, name, kind, metadata, spec, rel, line, protect, function, action, trigger, sources = row
+    return DesiredEntity(Identity(EntityType(type_), project, name), kind, metadata, spec, Location(display(rel), line, 1),
+                         protect, function, action, TriggerPolicy(trigger) if trigger else None, sources)
+
+
+def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]]) -> None:
+    payload = {"format": SNAPSHOT_FORMAT, "key": key, "files": files,
+               "entities": [_row(entity, relative) for relative, entity in entities]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(orjson.dumps(payload))
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def load(path: Path, key: str, root: Path, files: Sequence[str], cache: CheckCache,
+         display: Callable[[str], str]) -> list[DesiredEntity] | None:
+    """The snapshot's entities if nothing they came from changed, else None."""
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data.get("format") != SNAPSHOT_FORMAT or data.get("key") != key:
+            return None
+        recorded: dict[str, str] = data["files"]
+        if list(recorded) != list(files) or not _unchanged(root, recorded, data["entities"], cache):
+            return None
+        return [_entity(row, display) for row in data["entities"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _unchanged(root: Path, recorded: dict[str, str], rows: list[list[Any]], cache: CheckCache) -> bool:
+    for relative, content_key in recorded.items():
+        if cache.stamped(relative, os.stat(os.path.join(root, relative))) != content_key:
+            return False
+    code_files = {source for row in rows for source in row[12]}
+    for source in code_files:
+        known = cache.stamped(f"code:{source}", os.lstat(os.path.join(root, source)))
+        if known is None:
+            return False
+    return True
