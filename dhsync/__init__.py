@@ -1,5 +1,30 @@
-"""dhsync: GitOps for DigitalHub functions, tasks and runs."""
+"""dhsync: GitOps for DigitalHub functions, tasks and runs, and the DigitalHub SDK's function API.
+
+`import dhsync as dh` gives the SDK API (`dh.new_function`, `dh.get_function`, …); it is imported on first
+use so that the command line does not pay for it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+
+_SDK_NAMES = frozenset({
+    "Function", "NotExecutedWarning", "Project", "Run", "Task", "choose_backend", "delete_function",
+    "delete_project", "get_backend", "get_function", "get_function_versions", "get_or_create_project",
+    "get_project", "import_function", "list_functions", "list_projects", "new_function", "new_project",
+    "reset_backends", "update_function",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SDK_NAMES:
+        from dhsync import sdk
+
+        return getattr(sdk, name)
+    raise AttributeError(f"module 'dhsync' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SDK_NAMES})

@@ -6,8 +6,8 @@ Loading never raises on bad input: it returns what it could load and the diagnos
 from __future__ import annotations
 
 import errno
-import os
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -166,21 +166,23 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
     path = os.path.join(root, relative)
     try:
         st = os.stat(path)
-        key = cache.stamped(relative, st)
-        cached = cache.get(key) if key is not None else None
-        if cached is None:
-            data = _read_bytes(path)
-            key = cache.key(data)
-            cache.stamp(relative, st, key)
-            cached = cache.get(key)
+        known = cache.stamped(relative, st)
+        if known is not None and (cached := cache.get(known)) is not None:
+            try:
+                return _from_cache(cached, where)
+            except (KeyError, TypeError, ValueError):
+                pass  # a damaged entry is just a miss
+        data = _read_bytes(path)
     except OSError as exc:
         return _FileResult(diagnostics=[_unreadable(exc, where)])
+    key = cache.key(data)
+    cache.stamp(relative, st, key)
+    cached = cache.get(key)
     if cached is not None:
         try:
             return _from_cache(cached, where)
         except (KeyError, TypeError, ValueError):
-            pass  # a damaged entry is just a miss
-        data = _read_bytes(path)
+            pass
     text = decode(data, where)
     result = _FileResult(diagnostics=[text]) if isinstance(text, Diagnostic) else _check_text(text, where, config)
     cache.put(key, _to_cache(result))

@@ -35,8 +35,9 @@ def _row(entity: DesiredEntity, relative: str) -> list[Any]:
 
 def _entity(row: list[Any], display: Callable[[str], str]) -> DesiredEntity:
     type_, project, name, kind, metadata, spec, rel, line, protect, function, action, trigger, sources = row
-    return DesiredEntity(Identity(EntityType(type_), project, name), kind, metadata, spec, Location(display(rel), line, 1),
-                         protect, function, action, TriggerPolicy(trigger) if trigger else None, sources)
+    identity = Identity(EntityType(type_), project, name)
+    return DesiredEntity(identity, kind, metadata, spec, Location(display(rel), line, 1), protect, function, action,
+                         TriggerPolicy(trigger) if trigger else None, sources)
 
 
 def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]]) -> None:
