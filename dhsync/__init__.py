@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from dhsync._version import __version__ as __version__
 
 _SDK_NAMES = frozenset({
     "Function", "NotExecutedWarning", "Project", "Run", "Task", "choose_backend", "delete_function",

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from dhsync import __version__
+from dhsync._version import __version__
 from dhsync.cli import init_cmd, validate_cmd
 from dhsync.cli.common import run_guarded
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from dhsync import __version__
+from dhsync._version import __version__
 
 CACHE_FORMAT = 5
 # A file changed within this long before the cache was written may have changed again in the same
