@@ -107,7 +107,12 @@ def delete_function(identifier: str | None = None, project: str | None = None, *
                     entity_name: str | None = None, entity_id: str | None = None,
                     delete_all_versions: bool = False, cascade: bool = True,
                     backend: BackendArg = None) -> None:
-    """Delete one version (entity_id, or a key) or, with delete_all_versions, every version of a name."""
+    """Delete one version or every version of a function.
+
+    entity_id (or a key with an id): that version. entity_name: its latest version, the one
+    get_function(entity_name=...) returns, as the DigitalHub documentation's example does; with
+    delete_all_versions=True, every version of that name.
+    """
     project, entity_name, entity_id = _identify(identifier, project, entity_name, entity_id)
     if delete_all_versions and entity_id is not None:
         raise InvalidInputError("delete_all_versions and entity_id are mutually exclusive: delete one "
@@ -122,9 +127,9 @@ def delete_function(identifier: str | None = None, project: str | None = None, *
         raise InvalidInputError("delete_function needs entity_id (one version) or entity_name with "
                                 "delete_all_versions=True (every version)")
     if not delete_all_versions:
-        raise InvalidInputError(
-            f"deleting function `{entity_name}` by name deletes every version: pass "
-            "delete_all_versions=True, or entity_id to delete one version")
+        latest = get_function(project=project, entity_name=entity_name, backend=store)
+        store.delete_function(project, str(latest.id), cascade=cascade)
+        return
     versions = get_function_versions(project=project, entity_name=entity_name, backend=store)
     if not cascade:
         _refuse_orphans(store, project, entity_name, versions)

@@ -72,12 +72,15 @@ def test_functions_page_export_import_update_list_save(dh: ModuleType) -> None:
 
 
 def test_functions_page_delete(dh: ModuleType) -> None:
-    # FUNCTIONS, "Delete": `delete_function(project=, entity_name=)`. SDK 0.15 (and dhsync) need
-    # delete_all_versions=True to delete by name, since that deletes every version.
+    # FUNCTIONS, "Delete": `delete_function(project=, entity_name=)` works as written: it deletes the
+    # latest version (the one get_function(entity_name=) returns); delete_all_versions=True takes them all.
     dh.get_or_create_project("my-project")
-    dh.new_function(project="my-project", name="my-function", kind="python", **KWARGS)
-    with pytest.raises(InvalidInputError, match="delete_all_versions=True"):
-        dh.delete_function(project="my-project", entity_name="my-function")
+    first = dh.new_function(project="my-project", name="my-function", kind="python", **KWARGS)
+    dh.new_function(project="my-project", name="my-function", kind="python", **{**KWARGS, "handler": "other"})
+    dh.delete_function(project="my-project", entity_name="my-function")
+    assert [f.id for f in dh.list_functions(project="my-project", versions="all")] == [first.id]
+    assert dh.get_function(project="my-project", entity_name="my-function").id == first.id
+    dh.new_function(project="my-project", name="my-function", kind="python", **{**KWARGS, "handler": "again"})
     dh.delete_function(project="my-project", entity_name="my-function", delete_all_versions=True)
     assert dh.list_functions(project="my-project") == []
 

@@ -289,12 +289,14 @@ def test_delete_all_versions_by_name(dh: ModuleType, project: Project) -> None:
     assert dh.list_functions("demo", versions="all") == []
 
 
-def test_delete_by_name_alone_is_refused_and_deletes_nothing(dh: ModuleType, project: Project,
-                                                             backend: Backend) -> None:
+def test_delete_by_name_alone_deletes_the_latest_version_only(dh: ModuleType, project: Project,
+                                                              backend: Backend) -> None:
     _python(dh)
-    with pytest.raises(InvalidInputError, match="delete_all_versions=True"):
-        dh.delete_function("demo", entity_name="hello")
     assert _count(backend) == 1
+    dh.delete_function("demo", entity_name="hello")
+    assert _count(backend) == 0
+    with pytest.raises(NotFoundError, match="hello"):
+        dh.delete_function("demo", entity_name="hello")
 
 
 def test_entity_id_and_delete_all_versions_are_mutually_exclusive(dh: ModuleType, project: Project,
