@@ -20,3 +20,26 @@ def test_the_readme_starts_with_the_install_and_test_commands() -> None:
 def test_ci_runs_the_readmes_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert _readme_commands()[1] in ci
+
+
+def test_the_readme_sdk_example_runs(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import warnings
+
+    import dhsync
+
+    block = re.search(r"```python\n(.+?)\n```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DHSYNC_BACKEND", f"sqlite:///{tmp_path}/state.db")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "hello.py").write_text("def hello(name='world'):\n    return f'hello {name}'\n")
+    dhsync.reset_backends()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the run may say it did not execute; that is not this test's point
+            namespace: dict[str, object] = {}
+            exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+        assert (tmp_path / "hello.yaml").is_file()
+        assert dhsync.list_functions("demo") == []
+    finally:
+        dhsync.reset_backends()
