@@ -38,7 +38,7 @@ def test_the_readme_sdk_example_runs(tmp_path, monkeypatch) -> None:  # type: ig
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the run may say it did not execute; that is not this test's point
             namespace: dict[str, object] = {}
-            exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+            exec(compile(block.group(1), "README.md", "exec"), namespace)
         assert (tmp_path / "hello.yaml").is_file()
         assert dhsync.list_functions("demo") == []
     finally:
