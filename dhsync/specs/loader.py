@@ -10,7 +10,7 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +238,8 @@ def _with_code(reader: code.CodeReader, relative: str, origin: Location, checked
         return Placed(relative, origin, checked)
     # copies: the checked content is shared with the cache, which must keep what the file says
     source = dict(source)
-    checked = replace(checked, content={**checked.content, "spec": {**checked.content["spec"], "source": source}})
+    content = {**checked.content, "spec": {**checked.content["spec"], "source": source}}
+    checked = Checked(checked.doc, checked.kind, checked.type, content, checked.set_aside, checked.valid)
     code.encode_inline(source)
     path = source.get("source")
     if not isinstance(path, str) or code.is_remote(path):

@@ -48,12 +48,11 @@ class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.document_lines: list[int] = []  # 1-based first line of each document, as parsed
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [(k.tag, k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-        if len(set(keys)) != len(keys):  # rare: find which one, for the message
+        if len({k.value for k, _ in node.value}) != len(node.value):  # rare: is it a real duplicate?
             seen: dict[tuple[str, str], yaml.Node] = {}
             for key_node, _ in node.value:
-                ident = (key_node.tag, key_node.value)
-                if ident in seen:
+                ident = (key_node.tag, key_node.value)  # `1` and "1" are different keys
+                if isinstance(key_node, yaml.ScalarNode) and ident in seen:
                     raise _DuplicateKey(None, None, f"duplicate key `{key_node.value}` (first at line "
                                         f"{seen[ident].start_mark.line + 1})", key_node.start_mark)
                 seen[ident] = key_node
