@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 
 from dhsync.model.errors import ConflictError, InvalidInputError, NotFoundError
-from dhsync.model.refs import name_problem
 
 # DHCore's PAGE_MAX_SIZE: larger pages are refused with 400 "max page size exceeded".
 PAGE_MAX_SIZE = 1000
@@ -39,17 +38,6 @@ def duplicated(entity_type: str, identifier: str, project: str) -> ConflictError
         f"Duplicated entity {entity_type}:{identifier}: a {entity_type} with id `{identifier}` already "
         f"exists (project `{project}`); omit the id to get a new one, or update the existing {entity_type}"
     )
-
-
-def require_name(value: object, what: str, project: str | None) -> str:
-    """A DHCore slug (`^[a-zA-Z0-9._+-]+$`), else InvalidInputError naming where it was found."""
-    where = f" in project `{project}`" if project else ""
-    if not isinstance(value, str):
-        raise InvalidInputError(f"{what}{where} is missing or not a string (got {value!r}); set it")
-    problem = name_problem(value)
-    if problem is not None:
-        raise InvalidInputError(f"{what}{where} is invalid: {problem}")
-    return value
 
 
 def require_run_kind(value: object, project: str) -> str:

@@ -18,7 +18,6 @@ from dhsync.backends.checks import (
     check_project_field,
     plain_json,
     require_mapping,
-    require_name,
     require_run_kind,
 )
 from dhsync.backends.naming import version_name
@@ -31,6 +30,7 @@ from dhsync.model.refs import (
     parse_function_ref,
     parse_task_ref,
     project_key,
+    require_name,
     run_key,
     task_key,
 )

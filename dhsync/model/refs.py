@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dhsync.model.errors import InvalidInputError
+
 NAME_PATTERN = r"^[a-zA-Z0-9._+-]+$"
 NAME_RE = re.compile(NAME_PATTERN)
 NAME_MAX_LENGTH = 256
@@ -33,6 +35,17 @@ def name_problem(name: str) -> str | None:
         shown = " ".join(repr(ch) for ch in bad)
         return f"`{name}` has characters DHCore rejects ({shown}); use letters, digits, `.`, `_`, `+`, `-`"
     return None
+
+
+def require_name(value: object, what: str, project: str | None = None) -> str:
+    """`value` if it is a name DHCore accepts, else InvalidInputError naming what and where it is."""
+    where = f" in project `{project}`" if project else ""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{what}{where} is missing or not a string (got {value!r}); set it")
+    problem = name_problem(value)
+    if problem is not None:
+        raise InvalidInputError(f"{what}{where} is invalid: {problem}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from dhsync.model.errors import InvalidInputError
-from dhsync.model.refs import name_problem
+from dhsync.model.refs import require_name
 from dhsync.specs.dhcore import spec_schema, spec_validator
 
 
 def check_name(value: object, what: str) -> str:
     """A DHCore slug (`^[a-zA-Z0-9._+-]+$`, at most 256 characters)."""
-    if not isinstance(value, str):
-        raise InvalidInputError(f"{what} must be a string, got {type(value).__name__} {value!r}")
-    problem = name_problem(value)
-    if problem is not None:
-        raise InvalidInputError(f"{what} is invalid: {problem}")
-    return value
+    return require_name(value, what)
 
 
 def check_uuid4(value: object, what: str) -> str:

@@ -6,10 +6,7 @@ Loading never raises on bad input: it returns what it could load and the diagnos
 from __future__ import annotations
 
 import errno
-import gc
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from pydantic import ValidationError
 
 from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_errors, sort_key
 from dhsync.model.entities import DesiredState
+from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
 from dhsync.specs import code, snapshot
 from dhsync.specs.cache import CheckCache, cache_salt
@@ -61,21 +59,9 @@ class _Display:
         return "." if relative == "." and not self._prefix else self._prefix + relative
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Loading allocates many small acyclic values; the cyclic collector only slows it down (~30%)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_repository(root: Path, *, use_cache: bool = True) -> LoadResult:
     """The desired state of the spec repository at `root`, and every problem found in it."""
-    with _no_cyclic_gc():
+    with cyclic_gc_paused():
         return _load(root, use_cache)
 
 
