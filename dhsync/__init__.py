@@ -18,13 +18,23 @@ _SDK_NAMES = frozenset({
 })
 
 
+_ERROR_NAMES = frozenset({
+    "BackendError", "ConflictError", "DhsyncError", "InvalidInputError", "LockHeldError", "NotFoundError",
+    "ProtectedError", "StalePlanError",
+})
+
+
 def __getattr__(name: str) -> Any:
     if name in _SDK_NAMES:
         from dhsync import sdk
 
         return getattr(sdk, name)
+    if name in _ERROR_NAMES:
+        from dhsync.model import errors
+
+        return getattr(errors, name)
     raise AttributeError(f"module 'dhsync' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_SDK_NAMES})
+    return sorted({*globals(), *_SDK_NAMES, *_ERROR_NAMES})

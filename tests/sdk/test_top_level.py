@@ -41,3 +41,16 @@ def test_documentation_style_use_works_end_to_end(tmp_path: Path, monkeypatch: p
         assert [f.name for f in project.list_functions()] == ["hello"]
     finally:
         dhsync.reset_backends()
+
+
+def test_errors_can_be_caught_from_the_package(tmp_path: Path) -> None:
+    from dhsync.model import errors
+
+    assert dhsync.NotFoundError is errors.NotFoundError
+    assert issubclass(dhsync.BackendError, dhsync.DhsyncError)
+    garbage = tmp_path / "state.db"
+    garbage.write_bytes(b"\x00not a database" * 100)
+    dhsync.reset_backends()
+    with pytest.raises(dhsync.BackendError, match="is not a dhsync state database"):
+        dhsync.get_or_create_project("demo", backend=f"sqlite:///{garbage}")
+    assert garbage.read_bytes() == b"\x00not a database" * 100
