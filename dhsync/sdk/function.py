@@ -143,24 +143,31 @@ class Function(EntityObject):
         return [Run(item, self._backend) for item in items]
 
     def run(self, action: str, wait: bool = False, **kwargs: Any) -> Run:
-        """Find or create the task of `action` (task arguments given that differ from the stored task
-        replace its spec), create the run and hand it to its runtime."""
+        """Find or create the task of `action`, create the run and hand it to its runtime.
+
+        Task arguments (resources, envs, node_selector, …) configure a task that does not exist yet.
+        For an existing task they apply to this run only, in its spec, as DHCore's run specs allow:
+        a run never rewrites a task that earlier runs were made from (use update_task for that).
+        """
         kind = task_kind_of(self.kind, action)
         task_args, run_args = split_run_args(self.kind, action, kind, kwargs)
         placeholder = {"kind": kind, "project": self.project, "id": "pending"}
         run_body(self.to_dict(), placeholder, run_args, self.ref)  # refuse a bad run before any write
-        task = self._task_for_run(kind, task_args)
-        created = self._backend.create_run(self.project, run_body(self.to_dict(), task, run_args, self.ref))
+        task, overrides = self._task_for_run(kind, task_args)
+        body = run_body(self.to_dict(), task, run_args, self.ref)
+        body["spec"] = {**overrides, **body["spec"]}
+        created = self._backend.create_run(self.project, body)
         run = Run(hand_off(self._backend, created), self._backend)
         return run.wait() if wait else run
 
-    def _task_for_run(self, kind: str, task_args: dict[str, Any]) -> dict[str, Any]:
+    def _task_for_run(self, kind: str, task_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the task, the task settings that differ from it and so go into this run's spec)."""
         existing = find_task(self._backend, self.project, self.ref, kind)
         if existing is not None and not task_args:
-            return existing
-        spec = build_task_spec(kind, self.ref, task_args)
+            return existing, {}
+        spec = build_task_spec(kind, self.ref, task_args)  # checks the arguments in either case
         if existing is None:
-            return self._backend.create_task(self.project, self._task_body(kind, spec))
-        if user_fields(existing["spec"]) == user_fields(spec):
-            return existing
-        return self._backend.update_task(self.project, existing["id"], self._task_body(kind, spec))
+            return self._backend.create_task(self.project, self._task_body(kind, spec)), {}
+        stored = user_fields(existing["spec"])
+        overrides = {k: v for k, v in user_fields(spec).items() if k != "function" and stored.get(k) != v}
+        return existing, overrides

@@ -63,18 +63,24 @@ def test_wait_true_without_a_runtime_raises_after_storing_the_run(fn: Function, 
     assert backend.list_runs("demo").total == 1
 
 
-def test_the_task_of_an_action_is_reused_updated_or_kept(fn: Function, backend: Backend) -> None:
-    _run(fn, resources={"cpu": "1"})
+def test_the_task_of_an_action_is_created_once_and_never_rewritten_by_a_run(fn: Function,
+                                                                          backend: Backend) -> None:
+    fn.new_task("job", resources={"cpu": "1"}, envs=[{"name": "MODE", "value": "batch"}], secrets=["db"])
     first = fn.get_task("job")
-    _run(fn, resources={"cpu": "1"})
-    _run(fn)
-    assert fn.get_task("job").spec == first.spec
-    _run(fn, resources={"cpu": "2"})
-    changed = fn.get_task("job")
-    assert changed.id == first.id
-    assert changed.spec["resources"] == {"cpu": "2"}
+    same = _run(fn, resources={"cpu": "1"})
+    plain = _run(fn)
+    other = _run(fn, resources={"cpu": "2"})
+    task = fn.get_task("job")
+    assert (task.id, task.spec) == (first.id, first.spec)          # envs and secrets survive
+    assert other.spec["resources"] == {"cpu": "2"}                  # the setting applies to that run only
+    assert "resources" not in same.spec and "resources" not in plain.spec
     assert backend.list_tasks("demo").total == 1
-    assert len(fn.list_runs()) == 4
+    assert len(fn.list_runs()) == 3
+
+
+def test_task_arguments_create_the_task_when_there_is_none(fn: Function) -> None:
+    _run(fn, resources={"cpu": "1"})
+    assert fn.get_task("job").spec["resources"] == {"cpu": "1"}
 
 
 def test_documented_kubernetes_task_fields_go_to_the_task(fn: Function) -> None:
