@@ -11,6 +11,7 @@ import sqlite3
 
 import orjson
 
+from dhsync.backends.sqlite.rows import UndecodableRecord
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.state import ActualState
 
@@ -20,7 +21,14 @@ _RUNS = "SELECT body FROM runs WHERE project = ? ORDER BY seq"
 
 
 def read_state(conn: sqlite3.Connection, project: str) -> ActualState:
-    loads = orjson.loads
+    try:
+        return _read_state(conn, project)
+    except orjson.JSONDecodeError as exc:
+        raise UndecodableRecord(f"a stored entity of project `{project}` is not valid JSON: {exc}") from None
+
+
+def _read_state(conn: sqlite3.Connection, project: str) -> ActualState:
+    loads = orjson.loads  # not rows.loads: one call per row is the cost this function exists to avoid
     params = (project,)
     with cyclic_gc_paused():
         return ActualState(

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from dhsync.backends.entities import iso, utc_now
 from dhsync.backends.sqlite import schema
+from dhsync.backends.sqlite.rows import UndecodableRecord
 from dhsync.model.errors import BackendError, ConflictError
 
 T = TypeVar("T")
@@ -27,6 +28,9 @@ Work = Callable[[sqlite3.Connection], T]
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+# Files up to this size get `PRAGMA quick_check` before dhsync writes to them (a damaged page would
+# otherwise only show when a statement touches it); larger ones are checked as SQLite reads them.
+QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 
 
 def _code(exc: sqlite3.Error) -> int:
@@ -45,10 +49,15 @@ class Database:
         self._busy_timeout = busy_timeout
         self._retry_for = retry_for
         self._mutex = threading.RLock()
-        schema.check_header(path)
-        if path.exists() and path.stat().st_size:
-            self._inspect_read_only()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            schema.check_header(path)
+            if path.exists() and path.stat().st_size:
+                self._inspect_read_only()
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendError(f"cannot use `{path}` as the state database: {exc.strerror or exc}. Set "
+                               "`backend:` in dhsync.yaml (or DHSYNC_BACKEND) to a file path dhsync can "
+                               "create") from None
         self.conn = self._guard(self._connect)
         try:
             self._prepare()
@@ -63,9 +72,11 @@ class Database:
                                    timeout=self._busy_timeout, isolation_level=None)
             try:
                 schema.check_version(schema.read_version(conn, self.path), self.path)
+                if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                    schema.check_integrity(conn, self.path)
             finally:
                 conn.close()
-        self._guard(inspect)
+        self._guard(inspect, untouched=True)
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False: the backend object may be shared by threads; _mutex serialises use.
@@ -111,7 +122,7 @@ class Database:
         with self._mutex:
             return self._guard(attempt)
 
-    def _guard(self, attempt: Callable[[], T]) -> T:
+    def _guard(self, attempt: Callable[[], T], *, untouched: bool = False) -> T:
         """Retry while the file is busy, then translate what sqlite3 raised into dhsync's errors."""
         deadline = time.monotonic() + self._retry_for
         delay = 0.005
@@ -120,12 +131,16 @@ class Database:
                 return attempt()
             except sqlite3.Error as exc:
                 if not _is_busy(exc) or time.monotonic() >= deadline:
-                    raise self._translate(exc) from exc
+                    raise self._translate(exc, untouched) from exc
+            except UndecodableRecord as exc:
+                raise BackendError(f"the state database `{self.path}` holds a record dhsync cannot read: "
+                                   f"{exc}. It was changed outside dhsync; restore it from a backup, or move "
+                                   "it away to start from an empty state") from None
             # Jitter so that writers that collided once do not collide again in lock step.
             time.sleep(delay * random.uniform(0.5, 1.5))
             delay = min(delay * 2, 0.25)
 
-    def _translate(self, exc: sqlite3.Error) -> Exception:
+    def _translate(self, exc: sqlite3.Error, untouched: bool = False) -> Exception:
         if _is_busy(exc):
             return BackendError(
                 f"the state database `{self.path}` stayed busy for more than {self._retry_for:.0f} s: "
@@ -133,8 +148,9 @@ class Database:
             )
         if _code(exc) in _DAMAGED or "malformed" in str(exc):
             return BackendError(
-                f"the state database `{self.path}` is damaged ({exc}); dhsync did not change it. Restore it "
-                f"from a backup, or move it away to start from an empty state"
+                f"the state database `{self.path}` is damaged ({exc}); "
+                f"{'dhsync did not change it' if untouched else 'dhsync stopped at the first sign of it'}. "
+                f"Restore it from a backup, or move it away to start from an empty state"
             )
         if isinstance(exc, sqlite3.IntegrityError):
             return ConflictError(

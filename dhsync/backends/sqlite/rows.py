@@ -17,8 +17,17 @@ def dumps(entity: dict[str, Any]) -> bytes:
     return orjson.dumps(entity)
 
 
+class UndecodableRecord(Exception):
+    """A stored record that is not what dhsync wrote: the file was edited or damaged outside dhsync."""
+
+
 def loads(body: bytes) -> dict[str, Any]:
-    entity: dict[str, Any] = orjson.loads(body)
+    try:
+        entity = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise UndecodableRecord(f"a stored entity is not valid JSON: {exc}") from None
+    if not isinstance(entity, dict):
+        raise UndecodableRecord("a stored entity is not a JSON object")
     return entity
 
 

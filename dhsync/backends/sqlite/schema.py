@@ -115,6 +115,16 @@ def read_version(conn: sqlite3.Connection, path: Path) -> int:
     return int(row[0] or 0)
 
 
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged file before anything is written to it."""
+    problems = [" ".join(str(row[0]).split()) for row in conn.execute("PRAGMA quick_check(3)").fetchall()]
+    if problems != ["ok"]:
+        raise BackendError(
+            f"the state database `{path}` is damaged ({'; '.join(problems)}); {_untouched(path)}. "
+            "Restore it from a backup, or move it away to start from an empty state"
+        )
+
+
 def check_version(version: int, path: Path) -> None:
     if version > LATEST_VERSION:
         raise BackendError(
