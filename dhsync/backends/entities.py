@@ -145,7 +145,8 @@ def updated_function(stored: Mapping[str, Any], body: Mapping[str, Any], stamp: 
     for field in ("name", "kind"):
         _check_same(stored, data, field, what)
     # A body without metadata keeps the stored one: an update of the status alone must not wipe labels.
-    given = data.get("metadata", stored["metadata"])
+    given = data.get("metadata")
+    given = stored["metadata"] if given is None else given  # absent or null: keep labels and description
     meta = _metadata(given, stored["project"], stored["name"], stamp, what, stored["metadata"])
     meta["version"] = stored["metadata"]["version"]
     status = require_mapping(data.get("status"), f"status of {what}", stored["project"]) or stored["status"]
@@ -196,10 +197,9 @@ def new_task(project: str, body: Mapping[str, Any], function: Mapping[str, Any],
     id_ = new_id(data, f"task `{kind}`", project)
     spec = require_mapping(data.get("spec"), f"spec of task `{kind}`", project)
     spec["function"] = function_ref_of(function)
-    # DHCore 0.15 tasks have no metadata/status; what a caller gives is kept as given.
-    meta = require_mapping(data.get("metadata"), f"metadata of task `{kind}`", project) or None
-    status = require_mapping(data.get("status"), f"status of task `{kind}`", project) or None
-    return _ordered(kind, meta, spec, status, stamp.user, project, id_, id_, task_key(project, kind, id_))
+    # DHCore 0.15 tasks have no metadata and no status: like DHCore, drop what a caller sends (the SDK
+    # sends both), so a plan means the same against this backend as against DHCore.
+    return _ordered(kind, None, spec, None, stamp.user, project, id_, id_, task_key(project, kind, id_))
 
 
 def updated_task(stored: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
@@ -211,10 +211,7 @@ def updated_task(stored: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str
     if data.get("spec") is not None:  # a body without a spec (a metadata update) keeps the stored one
         spec = require_mapping(data["spec"], f"spec of {what}", stored["project"])
         out["spec"] = {**spec, "function": stored["spec"]["function"]}
-    for field in ("metadata", "status"):
-        if data.get(field) is not None:
-            out[field] = require_mapping(data[field], f"{field} of {what}", stored["project"])
-    return out
+    return out  # metadata and status: DHCore 0.15 tasks have none (see new_task)
 
 
 def function_ref_of(function: Mapping[str, Any]) -> str:
@@ -280,9 +277,28 @@ def updated_run(stored: Mapping[str, Any], body: Mapping[str, Any], stamp: Stamp
         out["spec"] = {**require_mapping(spec, f"spec of {what}", project), "task": stored["spec"]["task"]}
     if data.get("status") is not None:
         out["status"] = _run_status(data["status"], what, project)
-    given = data.get("metadata", stored["metadata"])
+        _check_transition(str(stored["status"].get("state")), str(out["status"]["state"]), what, project)
+    given = data.get("metadata")
+    given = stored["metadata"] if given is None else given
     out["metadata"] = _metadata(given, project, stored["name"], stamp, what, stored["metadata"])
     return out
+
+
+# A run that ended stays ended: DHCore only resumes a stopped run or deletes an ended one. And nothing
+# goes back to CREATED, which would unseal its spec.
+_ENDED = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETED"})
+_FROM_ENDED = frozenset({"RESUME", "DELETING", "DELETED"})
+
+
+def _check_transition(before: str, after: str, what: str, project: str) -> None:
+    if before == after:
+        return
+    if after == CREATED or (before in _ENDED and after not in _FROM_ENDED) or \
+            (after == "RESUME" and before != "STOPPED"):
+        raise ConflictError(
+            f"{what} in project `{project}` is {before}; it cannot become {after}. "
+            f"Create a new run to run it again"
+        )
 
 
 def _run_status(given: Any, what: str, project: str) -> dict[str, Any]:
