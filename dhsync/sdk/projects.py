@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dhsync.backends.base import Backend
-from dhsync.model.errors import NotFoundError
+from dhsync.model.errors import ConflictError, NotFoundError
 from dhsync.sdk import functions as fn_api
 from dhsync.sdk.checks import check_labels, check_name
 from dhsync.sdk.context import BackendArg, get_backend
@@ -93,7 +93,11 @@ def get_or_create_project(name: str, *, backend: BackendArg = None) -> Project:
     try:
         return get_project(name, backend=store)
     except NotFoundError:
+        pass
+    try:
         return new_project(name, backend=store)
+    except ConflictError:  # another process created it between our two calls: theirs is ours too
+        return get_project(name, backend=store)
 
 
 def list_projects(*, backend: BackendArg = None) -> list[Project]:
