@@ -8,8 +8,9 @@ Sources (scc-digitalhub/docs, published at scc-digitalhub.github.io/docs):
 - CODE:      https://scc-digitalhub.github.io/docs/tasks/code-source/
 Each test quotes the snippet's calls; what had to be completed (placeholders such as `**kwargs` or
 `dataitem.key`, a missing `project=`) is said in a comment. Where a snippet as written does not hold
-for DHCore 0.15 (PYTHON3_9, deleting by name alone), the test shows the clear refusal and then the
-completed call.
+for DHCore 0.15 (PYTHON3_9), or is wrong in itself (the container page declares a `dbt` function with an
+`image`), the test shows the clear refusal and then the completed call. Deleting by name alone works as
+written: it deletes the latest version.
 """
 
 from __future__ import annotations
