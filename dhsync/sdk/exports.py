@@ -8,6 +8,7 @@ the strings they were, whichever parser reads the file.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -108,8 +109,9 @@ def import_export(backend: Backend, path: Path, reset_id: bool = False,
         new_ref = str(FunctionRef(stored["kind"], target, name, stored["id"]))
         for task in task_bodies:
             backend.create_task(target, {**task, "spec": {**task["spec"], "function": new_ref}})
-    except DhsyncError:
-        backend.delete_function(target, stored["id"], cascade=True)
+    except BaseException:  # Ctrl-C too: a version without its tasks would block a re-import
+        with contextlib.suppress(DhsyncError):
+            backend.delete_function(target, stored["id"], cascade=True)
         raise
     return stored
 
