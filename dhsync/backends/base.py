@@ -9,6 +9,7 @@ LockHeldError.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from dhsync.model.state import ActualState, Entity, LockInfo, Page
@@ -62,5 +63,8 @@ class Backend(Protocol):
     def release_lock(self, lock: LockInfo) -> None: ...
     def lock_info(self, project: str) -> LockInfo | None: ...
     def force_release_lock(self, project: str) -> LockInfo | None: ...
+
+    # files that belong to runs (logs, artifacts) live under this local folder
+    def data_dir(self) -> Path: ...
 
     def close(self) -> None: ...

@@ -8,9 +8,13 @@ deep copy: callers can never change what is stored by mutating a returned dict.
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -47,6 +51,15 @@ class MemoryStore:
     locks: dict[str, LockInfo] = field(default_factory=dict)
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     mutex: threading.RLock = field(default_factory=threading.RLock)
+    files: Path | None = field(default=None, repr=False)
+
+    def folder(self) -> Path:
+        """A temporary folder for the files of this store's runs, removed when the store is dropped."""
+        with self.mutex:
+            if self.files is None:
+                self.files = Path(tempfile.mkdtemp(prefix="dhsync-memory-"))
+                weakref.finalize(self, shutil.rmtree, self.files, True)
+            return self.files
 
 
 def _copy(entity: Entity) -> dict[str, Any]:
@@ -355,6 +368,9 @@ class MemoryBackend:
     def force_release_lock(self, project: str) -> LockInfo | None:
         with self.store.mutex:
             return self.store.locks.pop(project, None)
+
+    def data_dir(self) -> Path:
+        return self.store.folder()
 
     def close(self) -> None:
         """Nothing to release: the store lives as long as someone references it."""

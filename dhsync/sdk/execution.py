@@ -1,10 +1,14 @@
-"""Handing a freshly created run to the runtime of its kind.
+"""Handing a run to the runtime of its kind, and starting a run of a stored function.
 
-The runtimes (`dhsync.runtimes`, a later issue) are looked up lazily. The hook this module expects:
-``dhsync.runtimes.get_runtime(run_kind: str)`` returning None when no runtime executes that run kind,
-or an object with ``execute(backend, run: Mapping) -> Mapping`` that executes the run and returns it
-as stored afterwards. Until such a runtime exists the run stays stored in CREATED, its
-``status.message`` says why, and a ``NotExecutedWarning`` is issued.
+`hand_off` is what `Function.run` calls: the runtime is looked up at call time through
+``dhsync.runtimes.get_runtime(run_kind)`` (an object with ``execute(backend, run) -> Mapping``), and
+it executes the run where it can (python `job` runs with `local_execution: true`, in a child process,
+waiting for the end). A run it cannot execute here (another kind or action, or left to a remote
+executor) stays stored in CREATED, its ``status.message`` says why, and a ``NotExecutedWarning`` is
+issued, as when no runtime is installed for the kind.
+
+`start_run` is what `dhsync run` calls: find or create the task of an action, create the run, and
+execute it with the options of the command line (repository root, waiting or not, timeout).
 """
 
 from __future__ import annotations
@@ -12,9 +16,15 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
+from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
+from dhsync.model.refs import FunctionRef
+from dhsync.runtimes import BackendLocator, NotRunnableError, execute_run
+from dhsync.sdk.run_spec import run_body, split_run_args
+from dhsync.sdk.task import build_task_spec, find_task, task_kind_of
 
 RUNTIMES_MODULE = "dhsync.runtimes"
 
@@ -29,12 +39,7 @@ class RunExecutor(Protocol):
 
 def find_runtime(run_kind: str) -> RunExecutor | None:
     """The runtime that executes `run_kind` runs, or None when none is installed."""
-    try:
-        module = importlib.import_module(RUNTIMES_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name in (RUNTIMES_MODULE, "dhsync"):
-            return None
-        raise
+    module = importlib.import_module(RUNTIMES_MODULE)  # at call time, so a replaced module is seen
     lookup = getattr(module, "get_runtime", None)
     if lookup is None:
         return None
@@ -44,19 +49,56 @@ def find_runtime(run_kind: str) -> RunExecutor | None:
 
 def not_executed_message(run: Mapping[str, Any]) -> str:
     task_kind = str(run["kind"]).removesuffix(":run")
-    return (
-        f"no runtime can execute {task_kind} runs yet (dhsync's runtimes are not part of this version); "
-        f"run `{run['key']}` is stored in state CREATED and did not execute"
-    )
+    return (f"no runtime is installed for {task_kind} runs; run `{run['key']}` is stored in state CREATED and "
+            "did not execute")
 
 
 def hand_off(backend: Backend, run: Mapping[str, Any]) -> dict[str, Any]:
-    """Execute `run` with its runtime; without one, record why it did not execute and warn."""
+    """Execute `run` with its runtime; when it cannot execute here, record why and warn."""
     runtime = find_runtime(str(run["kind"]))
-    if runtime is not None:
+    if runtime is None:
+        message = not_executed_message(run)
+        status = {**dict(run.get("status") or {}), "message": message}
+        stored = backend.update_run(str(run["project"]), str(run["id"]), {**run, "status": status})
+        warnings.warn(message, NotExecutedWarning, stacklevel=3)
+        return stored
+    try:
         return dict(runtime.execute(backend, run))
-    message = not_executed_message(run)
-    status = {**dict(run.get("status") or {}), "message": message}
-    stored = backend.update_run(str(run["project"]), str(run["id"]), {**run, "status": status})
-    warnings.warn(message, NotExecutedWarning, stacklevel=3)
-    return stored
+    except NotRunnableError as exc:
+        warnings.warn(str(exc), NotExecutedWarning, stacklevel=3)
+        return backend.get_run(str(run["project"]), str(run["id"]))
+
+
+def locator(url: str, base_dir: Path) -> BackendLocator | None:
+    """How a detached supervisor reopens the backend at `url`; None for an in-memory one."""
+    if url.startswith("memory://"):
+        return None
+    return BackendLocator(f"{open_backend.__module__}:{open_backend.__name__}", url, str(base_dir))
+
+
+def create_run(backend: Backend, function: Mapping[str, Any], action: str, fields: Mapping[str, Any],
+               *, name: str | None = None) -> dict[str, Any]:
+    """Store a run of `action` of a stored function version (its task found, or created with an empty
+    spec as the SDK does); `fields` are run fields (parameters, inputs, outputs, values, …)."""
+    project, kind = str(function["project"]), str(function["kind"])
+    task_kind = task_kind_of(kind, action)
+    _, run_fields = split_run_args(kind, action, task_kind, fields)
+    ref = str(FunctionRef(kind, project, str(function["name"]), str(function["id"])))
+    run_body(function, {"kind": task_kind, "project": project, "id": "pending"}, run_fields, ref)  # check first
+    task = find_task(backend, project, ref, task_kind)
+    if task is None:
+        spec = build_task_spec(task_kind, ref, {})
+        task = backend.create_task(project, {"kind": task_kind, "project": project, "spec": spec})
+    body = run_body(function, task, run_fields, ref)
+    if name is not None:
+        body["name"] = name
+    return backend.create_run(project, body)
+
+
+def start_run(backend: Backend, function: Mapping[str, Any], action: str, fields: Mapping[str, Any], *,
+              name: str | None = None, repo_root: Path | None = None, wait: bool = True,
+              timeout: float | None = None, reopen: BackendLocator | None = None) -> dict[str, Any]:
+    """Create a run (see create_run) and execute it here; returns it as stored afterwards. A run that
+    cannot execute here raises NotRunnableError (it stays stored, CREATED, saying why)."""
+    run = create_run(backend, function, action, {"local_execution": True, **fields}, name=name)
+    return execute_run(backend, run, repo_root=repo_root, wait=wait, timeout=timeout, reopen=reopen)

@@ -8,10 +8,8 @@ from typing import Any
 
 from dhsync.backends.base import Backend
 from dhsync.model.errors import RuntimeExecutionError
+from dhsync.runtimes import FINAL_STATES, read_logs, refresh_run, stop_run
 from dhsync.sdk.entity import EntityObject
-from dhsync.sdk.execution import find_runtime, not_executed_message
-
-FINAL_STATES: frozenset[str] = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETED"})
 
 
 class Run(EntityObject):
@@ -23,37 +21,40 @@ class Run(EntityObject):
 
     def refresh(self) -> Run:
         """Read the run again from the backend (its state moves while a runtime executes it)."""
-        self._load(self._backend.get_run(self.project, self.id))
+        self._load(refresh_run(self._backend, self.to_dict()))
         return self
 
     def wait(self, timeout: float | None = None, interval: float = 1.0) -> Run:
         """Poll the backend until the run reaches COMPLETED, ERROR or STOPPED.
 
-        A run that no runtime can execute would never get there, so that case is an error at once.
+        A run that nothing executes (still CREATED, never handed to an executor) would never get
+        there, so that case is an error at once, with the reason the run records.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.refresh().status.state not in FINAL_STATES:
-            self._require_runtime("wait for")
+            self._require_executing()
             if deadline is not None and time.monotonic() >= deadline:
                 raise RuntimeExecutionError(
                     f"run `{self.key}` is still {self.status.state} after {timeout} s; call wait() again "
                     "or refresh() later")
-            time.sleep(interval)
+            time.sleep(min(interval, max(0.01, deadline - time.monotonic())) if deadline else interval)
         return self
 
     def logs(self) -> str:
-        raise RuntimeExecutionError(
-            f"logs of run `{self.key}` are not available until the runtimes land (no runtime keeps logs yet)")
+        """What the run's handler printed (stdout and stderr), also while it runs."""
+        return read_logs(self._backend, self.to_dict())
 
     def stop(self) -> Run:
-        raise RuntimeExecutionError(
-            f"run `{self.key}` cannot be stopped: stopping is not available until the runtimes land")
+        """Stop the run (its processes on this machine) and return it STOPPED; a run that has ended
+        already is returned as it is."""
+        self._load(stop_run(self._backend, self.to_dict()))
+        return self
 
     def resume(self) -> Run:
         raise RuntimeExecutionError(
-            f"run `{self.key}` cannot be resumed: resuming is not available until the runtimes land")
+            f"run `{self.key}` cannot be resumed: the local executor does not resume runs; start a new run")
 
-    def _require_runtime(self, doing: str) -> None:
-        if find_runtime(self.kind) is None:
-            reason = not_executed_message(self.to_dict())
-            raise RuntimeExecutionError(f"cannot {doing} run `{self.key}`: {reason}")
+    def _require_executing(self) -> None:
+        if self.status.state == "CREATED" and "executor" not in self.status:
+            reason = self.status.message or "nothing executes it"
+            raise RuntimeExecutionError(f"cannot wait for run `{self.key}`: {reason}")

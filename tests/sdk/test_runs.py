@@ -43,22 +43,22 @@ def test_run_creates_task_and_run_like_the_sdk(fn: Function, backend: Backend) -
     assert [r.id for r in fn.list_runs()] == [run.id]
 
 
-def test_without_a_runtime_the_run_stays_created_and_says_why(fn: Function) -> None:
-    with pytest.warns(NotExecutedWarning, match="no runtime can execute python\\+job runs yet"):
+def test_a_run_left_to_a_remote_executor_stays_created_and_says_why(fn: Function) -> None:
+    with pytest.warns(NotExecutedWarning, match="local_execution: false"):
         run = fn.run("job")
     assert run.status.state == "CREATED"
     assert "did not execute" in run.status.message
     assert run.refresh().status.message == run.status.message  # stored, not only on the object
-    with pytest.raises(RuntimeExecutionError, match="no runtime"):
+    with pytest.raises(RuntimeExecutionError, match="local_execution: false"):
         run.wait()
-    with pytest.raises(RuntimeExecutionError, match="not available until the runtimes land"):
+    with pytest.raises(RuntimeExecutionError, match="has no logs"):
         run.logs()
-    with pytest.raises(RuntimeExecutionError, match="not available until the runtimes land"):
+    with pytest.raises(RuntimeExecutionError, match="nothing to stop"):
         run.stop()
 
 
-def test_wait_true_without_a_runtime_raises_after_storing_the_run(fn: Function, backend: Backend) -> None:
-    with pytest.warns(NotExecutedWarning), pytest.raises(RuntimeExecutionError, match="no runtime"):
+def test_wait_true_for_a_run_nothing_executes_raises_after_storing_it(fn: Function, backend: Backend) -> None:
+    with pytest.warns(NotExecutedWarning), pytest.raises(RuntimeExecutionError, match="did not execute"):
         fn.run("job", wait=True)
     assert backend.list_runs("demo").total == 1
 

@@ -158,5 +158,11 @@ class SqliteBackend:
             return current
         return self.db.write(force)
 
+    def data_dir(self) -> Path:
+        """Run logs and artifacts go into `.dhsync/` beside the database file (the database's own folder
+        when that is `.dhsync/`, as for the default `.dhsync/state.db`)."""
+        parent = self.path.parent
+        return parent if parent.name == ".dhsync" else parent / ".dhsync"
+
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,127 @@
+"""Acting on a run from any process: read its log, stop it, notice that its supervisor is gone."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dhsync.model.errors import RuntimeExecutionError
+from dhsync.runtimes.base import RunStore
+from dhsync.runtimes.lifecycle import (
+    ACTIVE_STATES,
+    CREATED,
+    ERROR,
+    FINAL_STATES,
+    STOP,
+    STOPPED,
+    record,
+    state_of,
+)
+from dhsync.runtimes.local.files import RunFiles
+from dhsync.runtimes.local.logsink import append_note
+
+STOP_GRACE_SECONDS = 5.0
+_POLL = 0.05
+
+
+def log_path(store: RunStore, run: Mapping[str, Any]) -> Path:
+    return RunFiles(store.data_dir(), str(run["id"])).log
+
+
+def read_log(store: RunStore, run: Mapping[str, Any]) -> str:
+    path = log_path(store, run)
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        if state_of(run) == CREATED:
+            why = (run.get("status") or {}).get("message") or "it has not started"
+            raise RuntimeExecutionError(f"run `{run['id']}` has no logs: {why}") from None
+        raise RuntimeExecutionError(
+            f"run `{run['id']}` has no log at {path}; logs stay on the machine and in the backend folder that "
+            "executed the run") from None
+
+
+def executor_of(run: Mapping[str, Any]) -> dict[str, Any]:
+    found = (run.get("status") or {}).get("executor")
+    return dict(found) if isinstance(found, Mapping) else {}
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError, IndexError):  # a zombie has ended; only its parent has not reaped it
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    return True
+
+
+def refresh(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
+    """The run as stored; a run that is going on this machine but whose supervisor has died is ended
+    (ERROR, or STOPPED when a stop was asked) so that nobody waits for it forever."""
+    current = store.get_run(str(run["project"]), str(run["id"]))
+    executor = executor_of(current)
+    if state_of(current) not in ACTIVE_STATES or executor.get("host") != socket.gethostname():
+        return current
+    supervisor = executor.get("supervisor")
+    if not isinstance(supervisor, int) or alive(supervisor):
+        return current
+    _kill_group(executor.get("pid"), signal.SIGKILL)
+    if state_of(current) == STOP:
+        return record(store, current, STOPPED, message="stopped on request")
+    message = (f"the process that supervised the run (pid {supervisor}) ended without recording how the run "
+               "ended; the handler's process was stopped")
+    append_note(log_path(store, current), message)
+    return record(store, current, ERROR, message=message)
+
+
+def stop_run(store: RunStore, run: Mapping[str, Any], grace: float = STOP_GRACE_SECONDS) -> dict[str, Any]:
+    """Stop a run: ask (STOP), signal its process group, and return it once it is STOPPED."""
+    current = refresh(store, run)
+    state = state_of(current)
+    if state in FINAL_STATES:
+        return current
+    if state == CREATED:
+        raise RuntimeExecutionError(f"run `{current['id']}` is CREATED and not executing; there is nothing to stop "
+                                    "(delete it if it should not run)")
+    executor = executor_of(current)
+    if not executor.get("pid"):
+        return record(store, current, STOPPED, message="stopped on request before it started")
+    if executor.get("host") != socket.gethostname():
+        raise RuntimeExecutionError(f"run `{current['id']}` executes on host `{executor.get('host')}`; stop it "
+                                    "there (`dhsync stop` signals local processes only)")
+    if state != STOP:
+        current = record(store, current, STOP, message="stop requested")
+    append_note(log_path(store, current), "stop requested; sending SIGTERM to the handler's processes")
+    _kill_group(executor["pid"], signal.SIGTERM)
+    return _await_stopped(store, current, executor, grace)
+
+
+def _await_stopped(store: RunStore, run: Mapping[str, Any], executor: Mapping[str, Any],
+                   grace: float) -> dict[str, Any]:
+    deadline = time.monotonic() + grace
+    killed = False
+    while True:
+        current = refresh(store, run)
+        if state_of(current) in FINAL_STATES:
+            return current
+        if time.monotonic() >= deadline and not killed:
+            _kill_group(executor["pid"], signal.SIGKILL)  # the supervisor then records STOPPED
+            killed, deadline = True, time.monotonic() + grace
+        elif time.monotonic() >= deadline:
+            return record(store, current, STOPPED, message="stopped on request; its processes were killed")
+        time.sleep(_POLL)
+
+
+def _kill_group(pid: Any, signum: int) -> None:
+    if isinstance(pid, int) and pid > 0:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signum)
