@@ -1,0 +1,104 @@
+"""The apply journal: one line before each backend write, one after, so an interrupted apply can be
+finished by the next one.
+
+Where: `<state folder>/journal/<project>.jsonl`, beside the state (for the default sqlite backend the
+state folder is the `.dhsync/` beside dhsync.yaml). One JSON object per line, appended with one
+`write` call each (a process killed between two lines leaves whole lines; a torn last line is
+skipped). The ids of the entities a write creates are chosen before the call and journaled with it.
+
+While a journal file exists, the logical apply it records is unfinished: the next apply reads it,
+finds what was begun and not ended, and continues (runs created and not executed are executed, an
+`always` trigger that already fired does not fire again). A finished apply moves the file to
+`<project>.last.jsonl`, kept for inspection until the next finished apply replaces it.
+
+A line survives the process being killed (the OS has it); it is not fsynced, so an OS crash may
+lose the last lines, like the sqlite backend's own `synchronous = NORMAL`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+BEGIN, END, FAIL = "begin", "end", "fail"
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: str
+    apply: str
+    call: str
+    address: str
+    id: str
+    at: str = ""
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.call, self.address, self.id)
+
+
+def _read(path: Path) -> list[Entry]:
+    entries = []
+    with contextlib.suppress(FileNotFoundError), path.open("rb") as handle:
+        for line in handle:
+            try:
+                data = orjson.loads(line)
+                entries.append(Entry(**{k: str(data.get(k, "")) for k in Entry.__dataclass_fields__}))
+            except (orjson.JSONDecodeError, TypeError):
+                continue  # the torn last line of a killed process
+    return entries
+
+
+class Journal:
+    def __init__(self, folder: Path, project: str, apply_id: str) -> None:
+        self.path = folder / f"{project}.jsonl"
+        self.last_path = folder / f"{project}.last.jsonl"
+        self.apply_id = apply_id
+        self.previous: tuple[Entry, ...] = tuple(_read(self.path))
+        self._fd: int | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.previous)
+
+    def unfinished(self) -> list[Entry]:
+        """Writes an earlier apply began and never ended (it may or may not have reached the backend)."""
+        ended = {e.key() for e in self.previous if e.event in (END, FAIL)}
+        return [e for e in self.previous if e.event == BEGIN and e.key() not in ended]
+
+    def begun(self, call: str) -> Iterator[Entry]:
+        return (e for e in self.previous if e.event == BEGIN and e.call == call)
+
+    def _write(self, event: str, call: str, address: str, id_: str) -> None:
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        line: dict[str, Any] = {"event": event, "apply": self.apply_id, "call": call, "address": address,
+                                "id": id_, "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
+        os.write(self._fd, orjson.dumps(line) + b"\n")
+
+    def begin(self, call: str, address: str, id_: str = "") -> None:
+        self._write(BEGIN, call, address, id_)
+
+    def end(self, call: str, address: str, id_: str = "") -> None:
+        self._write(END, call, address, id_)
+
+    def fail(self, call: str, address: str, id_: str = "") -> None:
+        self._write(FAIL, call, address, id_)
+
+    def finish(self) -> None:
+        """The logical apply is complete: keep its record as the last one and start afresh next time."""
+        self.close()
+        if self.path.exists():
+            os.replace(self.path, self.last_path)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

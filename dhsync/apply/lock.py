@@ -1,0 +1,100 @@
+"""The backend lock held for the whole apply: taken with an expiry, renewed by a heartbeat thread,
+released on the way out — including SIGINT and SIGTERM, which both end apply as interrupted (130).
+
+An expired lock (its holder died without releasing it) is taken over by `acquire`; the apply says so.
+If the heartbeat finds the lock taken by someone else, the next write is refused (LockHeldError).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+from dhsync.backends.base import Backend
+from dhsync.backends.entities import current_user
+from dhsync.model.errors import DhsyncError, LockHeldError
+from dhsync.model.state import LockInfo
+
+DEFAULT_TTL = 60.0
+
+
+class HeldLock:
+    def __init__(self, backend: Backend, project: str, owner: str, ttl: float = DEFAULT_TTL) -> None:
+        self.backend = backend
+        self.project = project
+        self.owner = owner
+        self.ttl = ttl
+        self.lock: LockInfo | None = None
+        self.taken_over: LockInfo | None = None
+        self._lost: LockHeldError | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        previous = self.backend.lock_info(self.project)
+        self.lock = self.backend.acquire_lock(self.project, self.owner, self.ttl)
+        if previous is not None and previous.token != self.lock.token:
+            self.taken_over = previous
+        self._thread = threading.Thread(target=self._beat, name="dhsync-lock-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            assert self.lock is not None
+            try:
+                self.lock = self.backend.heartbeat_lock(self.lock, self.ttl)
+            except LockHeldError as exc:
+                self._lost = exc
+                return
+            except DhsyncError:
+                continue  # a busy or flaky backend: the next beat tries again, well before expiry
+
+    def check(self) -> None:
+        """Raise when the lock was lost: stop writing at once."""
+        if self._lost is not None:
+            raise self._lost
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.lock is not None and self._lost is None:
+            with contextlib.suppress(DhsyncError):
+                self.backend.release_lock(self.lock)
+        self.lock = None
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt like SIGINT does, so `finally` blocks release the lock."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: Any = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def holding(backend: Backend, project: str, owner: str, ttl: float = DEFAULT_TTL) -> Iterator[HeldLock]:
+    held = HeldLock(backend, project, owner, ttl)
+    with terminate_as_interrupt():
+        try:
+            held.acquire()
+            yield held
+        finally:
+            held.release()
+
+
+def lock_owner() -> str:
+    return f"{current_user()} (dhsync apply)"

@@ -1,0 +1,62 @@
+"""What apply did, change by change: values for the reporters and the summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from dhsync.model.plan import Change, Plan
+
+
+class Status(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    status: Status
+    message: str = ""
+    # the id of the entity written (function version, task or run)
+    entity_id: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    outcomes: tuple[Outcome, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def count(self, status: Status) -> int:
+        return Counter(o.status for o in self.outcomes)[status]
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status is Status.DONE for o in self.outcomes)
+
+
+class Reporter(Protocol):
+    """Progress as apply goes: a bar on a terminal, one line per change otherwise (see dhsync.render)."""
+
+    def start(self, total: int) -> None: ...
+    def note(self, message: str) -> None: ...
+    def outcome(self, outcome: Outcome, done: int, total: int) -> None: ...
+    def finish(self, result: ApplyResult) -> None: ...
+
+
+class SilentReporter:
+    def start(self, total: int) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass
+
+    def outcome(self, outcome: Outcome, done: int, total: int) -> None:
+        pass
+
+    def finish(self, result: ApplyResult) -> None:
+        pass

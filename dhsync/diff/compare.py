@@ -1,0 +1,34 @@
+"""Compare two normalised documents: hashes first, the field-level diff only when they differ."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dhsync.diff.fields import field_changes
+from dhsync.diff.hashing import content_hash
+from dhsync.diff.normalise import without_paths
+from dhsync.diff.secrets import mask
+from dhsync.model.plan import FieldChange
+
+
+@dataclass(frozen=True)
+class Comparison:
+    same: bool
+    fields: tuple[FieldChange, ...]
+
+
+def compare(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequence[str] = ()) -> Comparison:
+    """Whether `before` and `after` hold the same content once the `ignore` paths are set aside, and
+    if not, which fields differ (secrets masked)."""
+    old, new = without_paths(before, ignore), without_paths(after, ignore)
+    if content_hash(old) == content_hash(new):
+        return Comparison(True, ())
+    shown_old, shown_new = mask(old), mask(new)
+    assert shown_old is not None and shown_new is not None
+    return Comparison(False, field_changes(old, new, shown_old, shown_new))
+
+
+def part(doc: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {k: doc[k] for k in keys if k in doc}

@@ -1,0 +1,88 @@
+"""Field-level differences between two normalised documents (deepdiff), as FieldChanges.
+
+Paths read like `spec.envs[MODE].value`: a list of mappings that all carry a distinct `name` (or
+`key`) is compared element by element under that name; any other list is compared as a whole, so a
+label added shows as `metadata.labels: [a] -> [a, b]`, not as an index shuffle. Values come from
+the masked documents: a secret that changed is reported without its value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dhsync.diff.secrets import contains_mask
+from dhsync.model.plan import FieldChange, FieldChangeKind
+
+PathPart = str | int
+_ABSENT = object()
+
+
+def _element_name(item: Any) -> str | None:
+    if isinstance(item, Mapping):
+        for field in ("name", "key"):
+            if isinstance(item.get(field), str):
+                return str(item[field])
+    return None
+
+
+def _view(value: Any) -> Any:
+    """Named lists become mappings keyed `[name]`, so deepdiff pairs elements by name, not index."""
+    if isinstance(value, Mapping):
+        return {k: _view(v) for k, v in value.items()}
+    if isinstance(value, list) and value:
+        names = [_element_name(item) for item in value]
+        if all(n is not None for n in names) and len(set(names)) == len(names):
+            return {f"[{n}]": _view(item) for n, item in zip(names, value, strict=True)}
+    return value
+
+
+def _changed_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[PathPart, ...]]:
+    from deepdiff import DeepDiff  # imported on use: it costs ~0.2 s and most plans need no field diff
+
+    tree = DeepDiff(_view(before), _view(after), view="tree")
+    seen: dict[tuple[PathPart, ...], None] = {}
+    for levels in tree.values():
+        for level in levels:
+            parts = level.path(output_format="list")
+            cut = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
+            seen.setdefault(tuple(parts[:cut]), None)
+    return sorted(seen, key=lambda p: [str(x) for x in p])
+
+
+def lookup(doc: Any, path: Sequence[PathPart]) -> Any:
+    """The value at `path` (with `[name]` parts), or _ABSENT."""
+    current = doc
+    for part in path:
+        if isinstance(part, str) and part.startswith("[") and isinstance(current, list):
+            current = next((item for item in current if f"[{_element_name(item)}]" == part), _ABSENT)
+        elif isinstance(current, Mapping) and part in current:
+            current = current[part]
+        else:
+            return _ABSENT
+        if current is _ABSENT:
+            return _ABSENT
+    return current
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    text = ""
+    for part in path:
+        part = str(part)
+        text += part if part.startswith("[") or not text else f".{part}"
+    return text
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any], shown_before: Mapping[str, Any],
+                  shown_after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """What differs between `before` and `after`; values are taken from the masked `shown_*` copies."""
+    changes = []
+    for path in _changed_paths(before, after):
+        old, new = lookup(shown_before, path), lookup(shown_after, path)
+        kind = (FieldChangeKind.ADDED if old is _ABSENT else
+                FieldChangeKind.REMOVED if new is _ABSENT else FieldChangeKind.CHANGED)
+        old = None if old is _ABSENT else old
+        new = None if new is _ABSENT else new
+        secret = contains_mask(old) or contains_mask(new)
+        changes.append(FieldChange(format_path(path), kind, old, new, secret))
+    return tuple(changes)

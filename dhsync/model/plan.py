@@ -1,0 +1,127 @@
+"""The plan as data: what `make_plan` produces and what `render` and `apply` consume.
+
+A Change is one planned step: an action on one identity, the normalised user-owned content before
+and after (secrets masked), the changed fields, the reason, and for deletes what goes with it.
+A Plan is the ordered changes plus the fingerprint of the actual state and the hash of the desired
+state it was computed from; `apply` refuses a saved plan when either moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from dhsync.model.entities import Identity
+
+FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    """Closed: render and apply handle every member and nothing else."""
+
+    CREATE = "create"
+    NEW_VERSION = "new-version"
+    UPDATE = "update"
+    RECREATE = "recreate"
+    DELETE = "delete"
+    TRIGGER = "trigger"
+
+
+class Reason(StrEnum):
+    NOT_IN_BACKEND = "not-in-backend"
+    SPEC_CHANGED = "spec-changed"
+    METADATA_CHANGED = "metadata-changed"
+    FUNCTION_NEW_VERSION = "function-new-version"
+    NOT_DECLARED = "not-declared"
+    NEVER_RUN = "never-run-before"
+    FUNCTION_VERSION_CHANGED = "function-version-changed"
+    TASK_CHANGED = "task-changed"
+    DECLARATION_CHANGED = "declaration-changed"
+    ALWAYS = "always"
+
+
+class Blocked(StrEnum):
+    """Why a change will not be applied unless the user overrides it (apply exits 5)."""
+
+    PROTECTED = "protected"
+    EMPTY_DESIRED = "empty-desired-set"
+
+
+class FieldChangeKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field, e.g. `spec.envs[MODE].value`; secret values are never kept (`secret=True`)."""
+
+    path: str
+    change: FieldChangeKind
+    before: Any = None
+    after: Any = None
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """What a delete takes with it."""
+
+    versions: int = 0
+    tasks: int = 0
+    runs: int = 0
+
+
+@dataclass(frozen=True)
+class Change:
+    action: Action
+    identity: Identity
+    kind: str
+    reason: Reason
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    fields: tuple[FieldChange, ...] = ()
+    dependents: Dependents | None = None
+    blocked: Blocked | None = None
+    # The changes (by identity) that must succeed before this one: a task needs its function's new
+    # version, a run needs its function and task. apply skips a change whose requirement failed.
+    requires: tuple[Identity, ...] = ()
+    # tasks and runs: the function (by name) they belong to
+    function: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+    # glob patterns of function names never deleted (dhsync.yaml policies.protect)
+    protect: tuple[str, ...] = ()
+    # declared runs an interrupted apply already triggered: an `always` trigger does not fire twice
+    # for one logical apply
+    resumed_triggers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Plan:
+    project: str
+    changes: tuple[Change, ...]
+    actual_fingerprint: str
+    desired_hash: str
+    options: PlanOptions = PlanOptions()
+    # functions dhsync created that the repository no longer declares, kept because pruning is off
+    not_pruned: tuple[Identity, ...] = ()
+    format_version: int = FORMAT_VERSION
+    # where the plan was made (repository, backend URL); filled by the caller, not by make_plan
+    source: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def blocked(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.blocked is not None)

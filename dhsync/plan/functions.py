@@ -1,0 +1,57 @@
+"""Functions: create, new version (the spec or code changed), update in place (description, labels,
+protection), or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dhsync.diff.compare import compare, part
+from dhsync.diff.marks import is_protected, labels_of, user_labels
+from dhsync.diff.normalise import desired_content, function_content
+from dhsync.diff.secrets import mask
+from dhsync.model.entities import USER_METADATA, DesiredEntity
+from dhsync.model.plan import Action, Change, Reason
+from dhsync.model.state import Entity
+
+_SPEC_PART = ("kind", "spec")
+_METADATA_PART = ("metadata", "protect")
+
+
+def actual_content(function: Mapping[str, Any]) -> dict[str, Any]:
+    return function_content(str(function["kind"]), function.get("metadata") or {}, function.get("spec") or {},
+                            is_protected(function))
+
+
+def _same_as_stored(desired: DesiredEntity, actual: Mapping[str, Any]) -> bool:
+    """The fast path: what dhsync stored from this very declaration compares equal as plain values,
+    so the common "nothing changed" case costs no normalisation at all."""
+    if desired.kind != actual.get("kind") or desired.spec != actual.get("spec"):
+        return False
+    meta = actual.get("metadata") or {}
+    for key in USER_METADATA:
+        if key == "labels":
+            if user_labels(labels_of(actual)) != list(desired.metadata.get("labels") or []):
+                return False
+        elif desired.metadata.get(key) != meta.get(key):
+            return False
+    return desired.protect == is_protected(actual)
+
+
+def plan_function(desired: DesiredEntity, actual: Entity | None, ignore: Sequence[str]) -> Change | None:
+    after = desired_content(desired)
+    if actual is None:
+        return Change(Action.CREATE, desired.identity, desired.kind, Reason.NOT_IN_BACKEND, after=mask(after))
+    if _same_as_stored(desired, actual):
+        return None
+    before = actual_content(actual)
+    spec = compare(part(before, _SPEC_PART), part(after, _SPEC_PART), ignore)
+    if not spec.same:
+        fields = compare(before, after, ignore).fields
+        return Change(Action.NEW_VERSION, desired.identity, desired.kind, Reason.SPEC_CHANGED,
+                      mask(before), mask(after), fields)
+    metadata = compare(part(before, _METADATA_PART), part(after, _METADATA_PART), ignore)
+    if metadata.same:
+        return None
+    return Change(Action.UPDATE, desired.identity, desired.kind, Reason.METADATA_CHANGED,
+                  mask(before), mask(after), metadata.fields)

@@ -1,0 +1,86 @@
+"""Declared runs: trigger or not.
+
+A declared run fires once per (function version, declaration, task content): the run it creates
+records the declaration and task hashes in its labels and points at the function version in its
+spec, so re-planning after an apply — or after an interrupted one — finds the record and does not
+fire again. `always` fires on every apply; `manual` never fires from apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dhsync.diff.hashing import content_hash
+from dhsync.diff.normalise import desired_content
+from dhsync.diff.secrets import mask
+from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
+from dhsync.model.kinds import EntityType
+from dhsync.model.plan import Action, Change, Reason
+from dhsync.model.state import Entity
+from dhsync.plan.actual import LastRun
+
+_BUILDS = (Action.CREATE, Action.NEW_VERSION)
+
+
+def task_kind_of(run: DesiredEntity) -> str:
+    return run.kind.removesuffix(":run")
+
+
+def task_identity(run: DesiredEntity) -> Identity:
+    return Identity(EntityType.TASK, run.project, task_identity_name(str(run.function), task_kind_of(run)))
+
+
+def declaration_hash(run: DesiredEntity) -> str:
+    return content_hash(desired_content(run))
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the trigger decision needs to know about the run's function and task."""
+
+    function_change: Change | None
+    task_change: Change | None
+    latest_function: Entity | None
+    task_hash: str
+    last: LastRun | None
+    resumed: bool
+
+
+def _reason(run: DesiredEntity, ctx: RunContext) -> Reason | None:
+    function_moves = ctx.function_change is not None and ctx.function_change.action in _BUILDS
+    if ctx.last is None:
+        return Reason.NEVER_RUN
+    latest_id = None if ctx.latest_function is None else ctx.latest_function.get("id")
+    if function_moves or ctx.last.function_id != latest_id:
+        return Reason.FUNCTION_VERSION_CHANGED
+    if ctx.task_change is not None or not ctx.last.record.same_task(ctx.task_hash):
+        return Reason.TASK_CHANGED
+    if not ctx.last.record.same_declaration(declaration_hash(run)):
+        return Reason.DECLARATION_CHANGED
+    if run.trigger is TriggerPolicy.ALWAYS and not ctx.resumed:
+        return Reason.ALWAYS
+    return None
+
+
+def last_run_summary(last: LastRun | None) -> dict[str, Any] | None:
+    if last is None:
+        return None
+    status: Mapping[str, Any] = last.run.get("status") or {}
+    return {"run": last.run.get("id"), "function_version": last.function_id, "state": status.get("state")}
+
+
+def plan_run(run: DesiredEntity, ctx: RunContext) -> Change | None:
+    if run.trigger is TriggerPolicy.MANUAL:
+        return None
+    reason = _reason(run, ctx)
+    if reason is None:
+        return None
+    needs: list[Identity] = []
+    if ctx.function_change is not None and ctx.function_change.action in _BUILDS:
+        needs.append(ctx.function_change.identity)
+    if ctx.task_change is not None:
+        needs.append(ctx.task_change.identity)
+    return Change(Action.TRIGGER, run.identity, run.kind, reason, before=last_run_summary(ctx.last),
+                  after=mask(desired_content(run)), requires=tuple(needs), function=run.function)

@@ -1,0 +1,77 @@
+"""Tasks of one function: create, update in place, recreate on the function's new version, delete.
+
+A task is identified by `<function>/<task-kind>` and compared with the task of that kind on the
+function's latest version. Its `spec.function` is the binding to that version, not content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dhsync.diff.compare import compare
+from dhsync.diff.normalise import desired_content, task_content
+from dhsync.diff.secrets import mask
+from dhsync.model.entities import DesiredEntity, Identity, task_identity_name
+from dhsync.model.kinds import EntityType
+from dhsync.model.plan import Action, Change, Dependents, Reason
+from dhsync.model.state import Entity
+from dhsync.plan.actual import ActualIndex
+
+
+def actual_task_content(task: Mapping[str, Any]) -> dict[str, Any]:
+    return task_content(str(task["kind"]), task.get("spec") or {})
+
+
+def _without_binding(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items() if k != "function"}
+
+
+def _same_as_stored(desired: DesiredEntity, actual: Mapping[str, Any]) -> bool:
+    return _without_binding(desired.spec) == _without_binding(actual.get("spec") or {})
+
+
+def plan_task(desired: DesiredEntity, function_change: Change | None, current: Entity | None,
+              ignore: Sequence[str]) -> Change | None:
+    """`current` is the task of this kind on the function's latest version (None when there is none)."""
+    after = desired_content(desired)
+    needs: tuple[Identity, ...] = ()
+    if function_change is not None and function_change.action in (Action.CREATE, Action.NEW_VERSION):
+        needs = (function_change.identity,)
+        if function_change.action is Action.NEW_VERSION:
+            return _recreate(desired, current, after, needs, ignore)
+        current = None
+    if current is None:
+        return Change(Action.CREATE, desired.identity, desired.kind, Reason.NOT_IN_BACKEND,
+                      after=mask(after), requires=needs, function=desired.function)
+    if _same_as_stored(desired, current):
+        return None
+    before = actual_task_content(current)
+    diff = compare(before, after, ignore)
+    if diff.same:
+        return None
+    return Change(Action.UPDATE, desired.identity, desired.kind, Reason.SPEC_CHANGED, mask(before), mask(after),
+                  diff.fields, function=desired.function)
+
+
+def _recreate(desired: DesiredEntity, current: Entity | None, after: dict[str, Any],
+              needs: tuple[Identity, ...], ignore: Sequence[str]) -> Change:
+    before = actual_task_content(current) if current is not None else None
+    fields = compare(before, after, ignore).fields if before is not None else ()
+    return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
+                  mask(before), mask(after), fields, requires=needs, function=desired.function)
+
+
+def plan_task_deletes(function: str, project: str, declared_kinds: set[str], latest: Entity | None,
+                      index: ActualIndex) -> list[Change]:
+    """Tasks on the latest version of a function dhsync manages whose kind is no longer declared."""
+    changes = []
+    for kind, task in sorted(index.tasks_of(latest).items()):
+        if kind in declared_kinds:
+            continue
+        identity = Identity(EntityType.TASK, project, task_identity_name(function, kind))
+        runs = index.runs_by_task.get(str(task["id"]), 0)
+        changes.append(Change(Action.DELETE, identity, kind, Reason.NOT_DECLARED,
+                              before=mask(actual_task_content(task)), dependents=Dependents(0, 1, runs),
+                              function=function))
+    return changes
