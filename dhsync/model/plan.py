@@ -96,6 +96,8 @@ class Change:
 @dataclass(frozen=True)
 class PlanOptions:
     prune: bool = False
+    # prune even when the repository declares no function at all (--allow-empty, policies.allow_empty)
+    allow_empty: bool = False
     select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     ignore_changes: tuple[str, ...] = ()

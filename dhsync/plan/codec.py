@@ -62,7 +62,7 @@ def _change(c: Change) -> dict[str, Any]:
 
 
 def _options(o: PlanOptions) -> dict[str, Any]:
-    return {"prune": o.prune, "select": list(o.select), "exclude": list(o.exclude),
+    return {"prune": o.prune, "allow_empty": o.allow_empty, "select": list(o.select), "exclude": list(o.exclude),
             "ignore_changes": list(o.ignore_changes), "protect": list(o.protect),
             "resumed_triggers": sorted(o.resumed_triggers)}
 
@@ -104,7 +104,7 @@ def _change_from(d: Mapping[str, Any], project: str) -> Change:
 
 
 def _options_from(d: Mapping[str, Any]) -> PlanOptions:
-    return PlanOptions(prune=bool(d.get("prune")), select=tuple(d.get("select") or ()),
+    return PlanOptions(prune=bool(d.get("prune")), allow_empty=bool(d.get("allow_empty")), select=tuple(d.get("select") or ()),
                        exclude=tuple(d.get("exclude") or ()), ignore_changes=tuple(d.get("ignore_changes") or ()),
                        protect=tuple(d.get("protect") or ()),
                        resumed_triggers=frozenset(d.get("resumed_triggers") or ()))

@@ -78,7 +78,9 @@ def test_given_uuid4_becomes_the_version_id(dh: ModuleType, project: Project) ->
     assert _python(dh, uuid=wanted).id == wanted
 
 
-@pytest.mark.parametrize("bad", ["not-a-uuid", str(uuid.uuid1()), "{" + str(uuid.uuid4()) + "}", ""])
+# fixed values (not generated at import): test ids must be the same in every pytest-xdist worker
+@pytest.mark.parametrize("bad", ["not-a-uuid", "5b6a3860-ed89-11f1-b4e9-02fc00000001",
+                                 "{ec24ea74-7b36-4b90-9dab-4a7f594f4bc2}", ""])
 def test_a_uuid_that_is_not_a_uuid4_is_refused_before_writing(dh: ModuleType, project: Project,
                                                               backend: Backend, bad: str) -> None:
     with pytest.raises(InvalidInputError, match="not a valid uuid4"):
