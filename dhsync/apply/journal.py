@@ -23,11 +23,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 BEGIN, END, FAIL = "begin", "end", "fail"
+# calls the next apply looks for: a run created and not executed is executed then
+CREATE_RUN, EXECUTE_RUN = "create-run", "execute-run"
+
+
+class HasDataDir(Protocol):
+    def data_dir(self) -> Path: ...
+
+
+def journal_folder(backend: HasDataDir) -> Path:
+    return backend.data_dir() / "journal"
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,10 @@ class Journal:
 
     def begun(self, call: str) -> Iterator[Entry]:
         return (e for e in self.previous if e.event == BEGIN and e.call == call)
+
+    def ended(self, call: str, id_: str) -> bool:
+        """Whether an earlier apply recorded the end (or failure) of `call` on entity `id_`."""
+        return any(e.event in (END, FAIL) and e.call == call and e.id == id_ for e in self.previous)
 
     def _write(self, event: str, call: str, address: str, id_: str) -> None:
         if self._fd is None:

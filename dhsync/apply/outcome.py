@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from dhsync.model.plan import Change, Plan
 
@@ -23,6 +24,8 @@ class Outcome:
     message: str = ""
     # the id of the entity written (function version, task or run)
     entity_id: str = ""
+    # what a reader wants to see of the result: a function's version, a run's state, results, outputs
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

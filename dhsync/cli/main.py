@@ -11,7 +11,7 @@ import sys
 import click
 
 from dhsync._version import __version__
-from dhsync.cli import init_cmd, validate_cmd
+from dhsync.cli import apply_cmd, init_cmd, lock_cmd, plan_cmd, validate_cmd
 from dhsync.cli.common import run_guarded
 
 
@@ -20,7 +20,8 @@ from dhsync.cli.common import run_guarded
 def cli() -> None:
     """GitOps for DigitalHub functions, tasks and runs.
 
-    Keep function, task and run YAML in a repository; `validate` checks it, `init` scaffolds one.
+    Keep function, task and run YAML in a repository; `validate` checks it, `plan` shows what
+    `apply` would change in the backend, `apply` makes it so and runs the declared runs.
 
     \b
     Exit codes: 0 ok, nothing to change · 1 error · 2 changes present · 3 stale plan ·
@@ -30,6 +31,9 @@ def cli() -> None:
 
 cli.add_command(validate_cmd.validate)
 cli.add_command(init_cmd.init)
+cli.add_command(plan_cmd.plan)
+cli.add_command(apply_cmd.apply)
+cli.add_command(lock_cmd.lock)
 
 
 def main() -> None:

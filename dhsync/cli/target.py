@@ -61,8 +61,8 @@ def resolve(root: Path, backend_url: str | None = None, project: str | None = No
     if from_env:
         return Target(root, project, from_env, Path.cwd(), f"environment variable {ENV_VAR}")
     if config is not None and config_path is not None:
-        return Target(root, project, config.backend, config_path.parent, str(config_path))
-    return Target(root, project, DEFAULT_BACKEND, root, "embedded default")
+        return Target(root, project, config.backend, config_path.parent.resolve(), str(config_path))
+    return Target(root, project, DEFAULT_BACKEND, root.resolve(), "embedded default")
 
 
 @contextlib.contextmanager

@@ -40,6 +40,8 @@ class Reason(StrEnum):
     TASK_CHANGED = "task-changed"
     DECLARATION_CHANGED = "declaration-changed"
     ALWAYS = "always"
+    # apply only: a run an interrupted apply created and did not execute is executed now
+    RESUMED = "resumed-interrupted-apply"
 
 
 class Blocked(StrEnum):

@@ -82,47 +82,98 @@ def to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def _identity(text: str, project: str) -> Identity:
-    kind, _, name = text.partition("/")
+    kind, sep, name = text.partition("/")
+    if not sep or not name:
+        raise ValueError(f"`{text}` is not an address like `function/<name>`")
     return Identity(EntityType(kind), project, name)
 
 
 def _field_from(d: Mapping[str, Any]) -> FieldChange:
-    return FieldChange(d["path"], FieldChangeKind(d["change"]), d.get("before"), d.get("after"),
+    d = _mapping(d, "a field change")
+    return FieldChange(str(d["path"]), FieldChangeKind(d["change"]), d.get("before"), d.get("after"),
                        bool(d.get("secret")))
 
 
+def _dependents_from(d: Any) -> Dependents | None:
+    if d is None:
+        return None
+    d = _mapping(d, "dependents")
+    return Dependents(int(d["versions"]), int(d["tasks"]), int(d["runs"]))
+
+
 def _change_from(d: Mapping[str, Any], project: str) -> Change:
-    deps = d.get("dependents")
     return Change(
-        action=Action(d["action"]), identity=_identity(d["address"], project), kind=d["kind"],
-        reason=Reason(d["reason"]), before=d.get("before"), after=d.get("after"),
-        fields=tuple(_field_from(f) for f in d.get("fields") or ()),
-        dependents=None if deps is None else Dependents(deps["versions"], deps["tasks"], deps["runs"]),
+        action=Action(d["action"]), identity=_identity(str(d["address"]), project), kind=str(d["kind"]),
+        reason=Reason(d["reason"]), before=_optional_mapping(d.get("before"), "before"),
+        after=_optional_mapping(d.get("after"), "after"),
+        fields=tuple(_field_from(f) for f in _list(d.get("fields"))),
+        dependents=_dependents_from(d.get("dependents")),
         blocked=None if d.get("blocked") is None else Blocked(d["blocked"]),
-        requires=tuple(_identity(r, project) for r in d.get("requires") or ()), function=d.get("function"),
+        requires=tuple(_identity(str(r), project) for r in _list(d.get("requires"))),
+        function=None if d.get("function") is None else str(d["function"]),
     )
 
 
+def _optional_mapping(value: Any, what: str) -> Mapping[str, Any] | None:
+    return None if value is None else _mapping(value, what)
+
+
 def _options_from(d: Mapping[str, Any]) -> PlanOptions:
-    return PlanOptions(prune=bool(d.get("prune")), allow_empty=bool(d.get("allow_empty")), select=tuple(d.get("select") or ()),
-                       exclude=tuple(d.get("exclude") or ()), ignore_changes=tuple(d.get("ignore_changes") or ()),
-                       protect=tuple(d.get("protect") or ()),
-                       resumed_triggers=frozenset(d.get("resumed_triggers") or ()))
+    def names(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in _list(d.get(key)))
+
+    return PlanOptions(prune=bool(d.get("prune")), allow_empty=bool(d.get("allow_empty")), select=names("select"),
+                       exclude=names("exclude"), ignore_changes=names("ignore_changes"), protect=names("protect"),
+                       resumed_triggers=frozenset(names("resumed_triggers")))
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON array (null as empty); anything else is a damaged file, not a list of characters."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} is {type(value).__name__}, not an object")
+    return value
+
+
+_DAMAGED = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def _changes_from(data: Mapping[str, Any], project: str) -> tuple[Change, ...]:
+    changes = []
+    for number, item in enumerate(_list(data["changes"]), start=1):
+        try:
+            changes.append(_change_from(_mapping(item, "the change"), project))
+        except _DAMAGED as exc:
+            raise InvalidInputError(f"change {number} of the plan file is damaged ({_what(exc)}); make the plan "
+                                    f"again (`dhsync plan --out FILE`)") from exc
+    return tuple(changes)
+
+
+def _what(exc: Exception) -> str:
+    return f"missing {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
 
 
 def from_dict(data: Mapping[str, Any]) -> Plan:
     """A Plan from its file form; InvalidInputError when it is not a plan this dhsync can read."""
     version = data.get("format_version") if isinstance(data, Mapping) else None
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # `true` and `1.0` are not format 1
         raise InvalidInputError(
             f"this is not a dhsync plan file of format {FORMAT_VERSION} (format_version: {version!r}); "
             f"make the plan again with this dhsync (`dhsync plan --out FILE`)")
     try:
         project = str(data["project"])
-        return Plan(project, tuple(_change_from(c, project) for c in data["changes"]),
-                    str(data["actual_fingerprint"]), str(data["desired_hash"]), _options_from(data["options"]),
-                    tuple(_identity(a, project) for a in data.get("not_pruned") or ()),
-                    source=dict(data.get("source") or {}))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInputError(f"the plan file is damaged ({type(exc).__name__}: {exc}); make the plan again "
+        return Plan(project, _changes_from(data, project),
+                    str(data["actual_fingerprint"]), str(data["desired_hash"]),
+                    _options_from(_mapping(data["options"], "options")),
+                    tuple(_identity(str(a), project) for a in _list(data.get("not_pruned"))),
+                    source={str(k): str(v) for k, v in _mapping(data.get("source") or {}, "source").items()})
+    except _DAMAGED as exc:
+        raise InvalidInputError(f"the plan file is damaged ({_what(exc)}); make the plan again "
                                 f"(`dhsync plan --out FILE`)") from exc

@@ -64,7 +64,8 @@ def _prune(deletes: list[Change], options: PlanOptions, out: _Planned) -> None:
 def _plan_deletes(desired: Desired, project: str, index: ActualIndex, options: PlanOptions,
                   out: _Planned) -> None:
     declared = {fn.name for fn in desired.functions}
-    deletes = [plan_function_delete(name, project, index, options.protect, desired_empty=not declared and not options.allow_empty)
+    empty = not declared and not options.allow_empty
+    deletes = [plan_function_delete(name, project, index, options.protect, desired_empty=empty)
                for name in undeclared_managed(declared, index)]
     _prune(deletes, options, out)
 

@@ -161,7 +161,7 @@ class SqliteBackend:
     def data_dir(self) -> Path:
         """Run logs and artifacts go into `.dhsync/` beside the database file (the database's own folder
         when that is `.dhsync/`, as for the default `.dhsync/state.db`)."""
-        parent = self.path.parent
+        parent = self.path.parent.resolve()  # absolute: runs work in folders of their own
         return parent if parent.name == ".dhsync" else parent / ".dhsync"
 
     def close(self) -> None:

@@ -1,0 +1,76 @@
+"""Making the plan a command shows or applies: the repository's policies and the command's flags
+become PlanOptions, the actual state is read in bulk, and an interrupted apply's journal is honoured."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
+from dhsync.apply.triggers import pending
+from dhsync.backends.base import Backend
+from dhsync.model.entities import DesiredState
+from dhsync.model.plan import Change, Plan, PlanOptions
+from dhsync.model.state import ActualState
+from dhsync.plan import make_plan
+from dhsync.specs.models.config import Config
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What the user asked on the command line; None means "as dhsync.yaml says"."""
+
+    prune: bool | None = None
+    allow_empty: bool = False
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozenset()) -> PlanOptions:
+    policies = config.policies
+    return PlanOptions(
+        prune=policies.prune if flags.prune is None else flags.prune,
+        allow_empty=flags.allow_empty or policies.allow_empty,
+        select=flags.select, exclude=flags.exclude,
+        ignore_changes=tuple(config.ignore_changes), protect=tuple(policies.protect),
+        resumed_triggers=resumed,
+    )
+
+
+def resumed_triggers(journal: Journal) -> frozenset[str]:
+    """Declared runs an interrupted apply already began to create: an `always` run does not fire twice
+    in one logical apply."""
+    return frozenset(entry.address.partition("/")[2] for entry in journal.begun(CREATE_RUN))
+
+
+def with_source(plan: Plan, root: Path, backend_url: str, base_dir: Path) -> Plan:
+    source: Mapping[str, str] = {"root": str(root.resolve()), "backend": backend_url,
+                                 "base_dir": str(base_dir.resolve())}
+    return replace(plan, source=source)
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    actual: ActualState
+    # runs an interrupted apply created and did not execute: the next apply executes them
+    pending: tuple[Change, ...] = ()
+
+
+def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Flags,
+             journal: Journal | None = None) -> Planned:
+    """The plan for `desired` against what `backend` holds now."""
+    if journal is None:
+        journal = Journal(journal_folder(backend), desired.project, "")
+    options = plan_options(config, flags, resumed_triggers(journal))
+    actual = backend.read_state(desired.project)
+    waiting = tuple(change for change, _ in pending(backend, desired.project, journal))
+    return Planned(make_plan(desired, actual, options), actual, waiting)
+
+
+def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned")) -> bool:
+    from dhsync.plan.codec import to_dict  # the serialised form is what "the same plan" means
+
+    first, second = to_dict(a), to_dict(b)
+    return all(first[key] == second[key] for key in keys)

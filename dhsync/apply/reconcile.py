@@ -1,0 +1,161 @@
+"""`reconcile`: the one effectful loop. Lock, re-read, plan (or check a saved plan), review, write.
+
+Order of events: take the backend lock (exit 4 when held) → read the journal of an interrupted apply →
+read the actual state → make the plan (a saved plan must come out identical, else exit 3) → show it
+→ refuse on protection rules (exit 5) → confirm → make the project if needed → execute the runs an
+interrupted apply left behind → apply the changes in order → close the journal.
+A failed change skips the changes that require it; the rest go on and every outcome is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from dhsync.apply import guards, steps, triggers
+from dhsync.apply.bodies import new_id
+from dhsync.apply.journal import Journal, journal_folder
+from dhsync.apply.lock import DEFAULT_TTL, holding, lock_owner
+from dhsync.apply.outcome import ApplyResult, Outcome, Reporter, Status
+from dhsync.apply.planning import Flags, plan_options, resumed_triggers, same_changes, with_source
+from dhsync.apply.session import RunSettings, Session
+from dhsync.backends.base import Backend
+from dhsync.model.entities import DesiredState, Identity
+from dhsync.model.errors import ConflictError, DhsyncError, LockHeldError, NotFoundError, StalePlanError
+from dhsync.model.kinds import EntityType
+from dhsync.model.plan import Change, Plan, PlanOptions
+from dhsync.plan import make_plan
+from dhsync.plan.actual import ActualIndex, fingerprint
+from dhsync.plan.codec import address
+from dhsync.plan.desired import arrange, desired_hash
+from dhsync.specs.models.config import Config
+
+
+class Cancelled(DhsyncError):
+    """The user did not confirm; nothing was changed."""
+
+
+class Review(Protocol):
+    """How the caller shows the plan and asks for the go-ahead (the CLI prompts; tests answer)."""
+
+    def show(self, plan: Plan, pending: Sequence[Change]) -> None: ...
+    def confirm(self, plan: Plan) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Request:
+    desired: DesiredState
+    config: Config
+    root: Path
+    backend_url: str
+    base_dir: Path
+    flags: Flags = field(default_factory=Flags)
+    overrides: guards.Overrides = field(default_factory=guards.Overrides)
+    runs: RunSettings = field(default_factory=RunSettings)
+    saved: Plan | None = None
+    lock_ttl: float = DEFAULT_TTL
+
+
+def reconcile(backend: Backend, request: Request, review: Review, reporter: Reporter) -> ApplyResult:
+    project = request.desired.project
+    if request.saved is not None and desired_hash(request.desired) != request.saved.desired_hash:
+        raise StalePlanError("the repository changed since the plan was made; nothing was applied. Make the plan "
+                             "again (`dhsync plan --out FILE`) and review it")
+    with holding(backend, project, lock_owner(), request.lock_ttl) as lock:
+        journal = Journal(journal_folder(backend), project, new_id())
+        try:
+            actual = backend.read_state(project)
+            plan = _plan(request, actual, journal)
+            session = Session(backend, project, arrange(request.desired), ActualIndex.build(actual), journal, lock,
+                              request.runs)
+            pending = triggers.pending(backend, project, journal)
+            review.show(plan, [change for change, _ in pending])
+            notes = _takeover_note(lock.taken_over)
+            if plan.empty and not pending:
+                journal.finish()
+                return ApplyResult(plan, (), notes)
+            guards.check(plan, request.overrides)
+            if not review.confirm(plan):
+                raise Cancelled("apply cancelled; nothing was changed")
+            _ensure_project(backend, project)
+            outcomes = _apply_all(session, pending, plan.changes, reporter)
+            journal.finish()
+        finally:
+            journal.close()
+    result = ApplyResult(plan, tuple(outcomes), notes)
+    reporter.finish(result)
+    return result
+
+
+def _plan(request: Request, actual: Any, journal: Journal) -> Plan:
+    resumed = resumed_triggers(journal)
+    saved = request.saved
+    options: PlanOptions = (replace(saved.options, resumed_triggers=resumed) if saved is not None
+                            else plan_options(request.config, request.flags, resumed))
+    plan = with_source(make_plan(request.desired, actual, options), request.root, request.backend_url,
+                       request.base_dir)
+    if saved is not None:
+        if fingerprint(actual) != saved.actual_fingerprint:
+            raise StalePlanError("the backend changed since the plan was made (another apply, or someone "
+                                 "else's change); nothing was applied. Make the plan again and review it")
+        if not same_changes(plan, saved):
+            raise StalePlanError("the saved plan no longer matches what this apply would do; nothing was applied. "
+                                 "Make the plan again and review it")
+    return plan
+
+
+def _takeover_note(previous: Any) -> tuple[str, ...]:
+    if previous is None:
+        return ()
+    return (f"took over the expired lock of {previous.owner} on {previous.host} (pid {previous.pid}), "
+            "which ended without releasing it",)
+
+
+def _ensure_project(backend: Backend, project: str) -> None:
+    try:
+        backend.get_project(project)
+    except NotFoundError:
+        # made by someone else in between: it exists, which is all we need
+        with contextlib.suppress(ConflictError):
+            backend.create_project({"kind": "project", "name": project})
+
+
+def _apply_all(session: Session, pending: Sequence[tuple[Change, Any]], changes: Sequence[Change],
+               reporter: Reporter) -> list[Outcome]:
+    total = len(pending) + len(changes)
+    reporter.start(total)
+    outcomes: list[Outcome] = []
+    for change, run in pending:
+        outcomes.append(_guarded(change, lambda change=change, run=run: triggers.execute(session, change, run)))
+        reporter.outcome(outcomes[-1], len(outcomes), total)
+    failed: set[Identity] = set()
+    for change in changes:
+        outcome = _one(session, change, failed)
+        if outcome.status is not Status.DONE:
+            failed.add(change.identity)
+        outcomes.append(outcome)
+        reporter.outcome(outcome, len(outcomes), total)
+    return outcomes
+
+
+def _one(session: Session, change: Change, failed: set[Identity]) -> Outcome:
+    missing = [r for r in change.requires if r in failed]
+    if missing:
+        return Outcome(change, Status.SKIPPED, f"skipped: {', '.join(address(r) for r in missing)} did not succeed")
+    if change.identity.type is EntityType.RUN:
+        return _guarded(change, lambda: triggers.trigger_run(session, change))
+    step = steps.STEPS[(change.identity.type, change.action)]
+    return _guarded(change, lambda: step(session, change))
+
+
+def _guarded(change: Change, do: Any) -> Outcome:
+    try:
+        outcome: Outcome = do()
+    except LockHeldError:
+        raise  # the lock is lost: stop writing at once
+    except DhsyncError as exc:
+        return Outcome(change, Status.FAILED, str(exc))
+    return outcome

@@ -1,0 +1,96 @@
+"""One apply's working state: what it writes to, what it has written so far, and the one way it writes.
+
+Every backend write goes through `Session.write`: the lock is checked, a journal line is written
+before the call and another after it, so an interrupted apply can be finished by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from dhsync.apply.journal import Journal
+from dhsync.apply.lock import HeldLock
+from dhsync.backends.base import Backend
+from dhsync.model.entities import DesiredEntity
+from dhsync.model.errors import DhsyncError, InvalidInputError
+from dhsync.model.plan import Change
+from dhsync.model.state import Entity
+from dhsync.plan.actual import ActualIndex
+from dhsync.plan.codec import address
+from dhsync.plan.desired import Desired
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How apply executes the declared runs it triggers."""
+
+    repo_root: Path | None = None
+    timeout: float | None = None
+    execute: bool = True
+
+
+@dataclass
+class Session:
+    backend: Backend
+    project: str
+    desired: Desired
+    index: ActualIndex
+    journal: Journal
+    lock: HeldLock | None = None
+    runs: RunSettings = field(default_factory=RunSettings)
+    # function name -> the version tasks and runs bind to (the new one once created)
+    versions: dict[str, Entity] = field(default_factory=dict)
+    # (function name, task kind) -> the task of that version
+    tasks: dict[tuple[str, str], Entity] = field(default_factory=dict)
+
+    def write(self, call: str, change: Change, id_: str, action: Callable[[], T]) -> T:
+        if self.lock is not None:
+            self.lock.check()
+        where = address(change.identity)
+        self.journal.begin(call, where, id_)
+        try:
+            result = action()
+        except DhsyncError:
+            self.journal.fail(call, where, id_)
+            raise
+        self.journal.end(call, where, id_)
+        return result
+
+    def function(self, name: str) -> DesiredEntity:
+        found = next((fn for fn in self.desired.functions if fn.name == name), None)
+        if found is None:
+            raise InvalidInputError(f"the plan names function `{name}`, which the repository does not declare")
+        return found
+
+    def version(self, name: str) -> Entity:
+        """The version of function `name` that tasks and runs bind to."""
+        found = self.versions.get(name) or self.index.latest(name)
+        if found is None:
+            raise InvalidInputError(f"function `{name}` is not in the backend; its create did not happen")
+        return found
+
+    def task(self, function: str, kind: str) -> Entity | None:
+        key = (function, kind)
+        if key not in self.tasks:
+            current = self.index.tasks_of(self.version(function)).get(kind)
+            if current is None:
+                return None
+            self.tasks[key] = current
+        return self.tasks[key]
+
+    def declared_task(self, function: str, kind: str) -> DesiredEntity:
+        found = self.desired.task(function, kind)
+        if found is None:
+            raise InvalidInputError(f"the plan names task `{function}/{kind}`, which the repository does not declare")
+        return found
+
+    def declared_run(self, name: str) -> DesiredEntity:
+        found = next((run for run in self.desired.runs if run.name == name), None)
+        if found is None:
+            raise InvalidInputError(f"the plan names run `{name}`, which the repository does not declare")
+        return found

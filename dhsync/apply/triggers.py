@@ -1,0 +1,96 @@
+"""Declared runs: create the run a trigger asks for, then execute it through its runtime.
+
+The run records which declaration, task content and function version triggered it (labels and
+`spec.function`), so the next plan does not trigger it again. It is journaled as `create-run` and
+`execute-run`: a run an interrupted apply created and did not execute is executed by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dhsync.apply.bodies import new_id, run_body
+from dhsync.apply.journal import CREATE_RUN, EXECUTE_RUN, Journal
+from dhsync.apply.outcome import Outcome, Status
+from dhsync.apply.session import Session
+from dhsync.backends.base import Backend
+from dhsync.diff.marks import TriggerRecord, trigger_record
+from dhsync.model.entities import Identity
+from dhsync.model.errors import InvalidInputError, NotFoundError
+from dhsync.model.kinds import EntityType
+from dhsync.model.plan import Action, Change, Reason
+from dhsync.plan.make import task_hash
+from dhsync.plan.runs import declaration_hash, task_kind_of
+from dhsync.runtimes import NotRunnableError, duration, execute_run, state_of
+
+
+def trigger_run(session: Session, change: Change) -> Outcome:
+    declared = session.declared_run(change.identity.name)
+    function_name = str(declared.function)
+    function = session.version(function_name)
+    task = session.task(function_name, task_kind_of(declared))
+    if task is None:
+        raise InvalidInputError(f"run `{declared.name}` has no `{task_kind_of(declared)}` task on function "
+                                f"`{function_name}`; plan again")
+    record = TriggerRecord.of(declared.name, declaration_hash(declared), task_hash(session.desired, declared))
+    id_ = new_id()
+    body = run_body(declared, task, function, record, id_)
+    run = session.write(CREATE_RUN, change, id_, lambda: session.backend.create_run(session.project, body))
+    return execute(session, change, run)
+
+
+def execute(session: Session, change: Change, run: Mapping[str, Any]) -> Outcome:
+    id_ = str(run["id"])
+    if not session.runs.execute:
+        return Outcome(change, Status.DONE, "created; not executed (--no-run)", id_, _details(run))
+    ended = session.write(EXECUTE_RUN, change, id_, lambda: _execute(session, run))
+    return _outcome(change, ended)
+
+
+def _execute(session: Session, run: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return execute_run(session.backend, run, repo_root=session.runs.repo_root, wait=True,
+                           timeout=session.runs.timeout)
+    except NotRunnableError:  # stored, with status.message saying why it cannot execute here
+        return session.backend.get_run(str(run["project"]), str(run["id"]))
+
+
+def _details(run: Mapping[str, Any]) -> dict[str, Any]:
+    status: Mapping[str, Any] = run.get("status") or {}
+    return {"state": state_of(run), "duration": duration(run), "results": status.get("results") or {},
+            "outputs": status.get("outputs") or {}, "message": status.get("message")}
+
+
+def _outcome(change: Change, run: Mapping[str, Any]) -> Outcome:
+    details, id_ = _details(run), str(run["id"])
+    state = details["state"]
+    if state == "COMPLETED":
+        took = f" in {details['duration']:.1f} s" if details["duration"] is not None else ""
+        return Outcome(change, Status.DONE, f"run {id_[:8]} COMPLETED{took}", id_, details)
+    if state == "CREATED":
+        return Outcome(change, Status.DONE, f"run {id_[:8]} stored, not executed: {details['message']}", id_, details)
+    message = str(details["message"] or "no reason recorded")
+    if "dhsync logs" not in message:
+        message += f"; see `dhsync logs {id_}`"
+    return Outcome(change, Status.FAILED, f"run {id_[:8]} ended {state}: {message}", id_, details)
+
+
+def pending(backend: Backend, project: str, journal: Journal) -> list[tuple[Change, dict[str, Any]]]:
+    """The runs an interrupted apply created and never executed (still CREATED), each with the change
+    that reports it."""
+    found = []
+    for entry in journal.begun(CREATE_RUN):
+        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
+            continue
+        try:
+            run = backend.get_run(project, entry.id)
+        except NotFoundError:
+            continue  # the interrupted create never reached the backend; the plan triggers it again
+        if state_of(run) != "CREATED":
+            continue
+        record = trigger_record(run)
+        name = record.declaration if record is not None else entry.address.partition("/")[2]
+        identity = Identity(EntityType.RUN, project, name)
+        found.append((Change(Action.TRIGGER, identity, str(run["kind"]), Reason.RESUMED), run))
+    return found

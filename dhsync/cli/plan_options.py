@@ -1,0 +1,32 @@
+"""The options `plan` and `apply` share: what to prune and which entities to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from dhsync.apply import Flags
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def selection_options(func: F) -> F:
+    for option in reversed([
+        click.option("--prune/--no-prune", default=None,
+                     help="delete what dhsync created and the repository no longer declares (default: "
+                          "policies.prune of dhsync.yaml)"),
+        click.option("--allow-empty", is_flag=True,
+                     help="prune even when the repository declares no function at all"),
+        click.option("--select", "select", multiple=True, metavar="PATTERN",
+                     help="only these entities (name or type/name glob: train-*, task/*); repeatable"),
+        click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
+                     help="leave these entities out (and what requires them); repeatable"),
+    ]):
+        func = option(func)
+    return func
+
+
+def flags_from(prune: bool | None, allow_empty: bool, select: tuple[str, ...], exclude: tuple[str, ...]) -> Flags:
+    return Flags(prune=prune, allow_empty=allow_empty, select=tuple(select), exclude=tuple(exclude))

@@ -1,0 +1,35 @@
+"""Loading the spec repository for a command that acts on it: diagnostics printed, exit 1 on errors."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from dhsync.cli.common import use_color
+from dhsync.model.entities import DesiredState
+from dhsync.model.errors import InvalidInputError
+from dhsync.render.diagnostics import text_lines
+from dhsync.specs.loader import load_repository
+from dhsync.specs.models.config import Config
+
+
+@dataclass(frozen=True)
+class Repository:
+    root: Path
+    config: Config
+    desired: DesiredState
+
+
+def load_or_fail(root: Path, *, use_cache: bool = True) -> Repository:
+    """The repository at `root`, or InvalidInputError (exit 1) after printing every problem in it."""
+    result = load_repository(root, use_cache=use_cache)
+    for line in text_lines(result.diagnostics, color=use_color(sys.stderr)):
+        click.echo(line, err=True)
+    if not result.ok or result.config is None or result.state is None:
+        errors = sum(1 for d in result.diagnostics if str(d.severity) == "error")
+        raise InvalidInputError(f"the repository at `{root}` does not validate ({errors} error(s) above); fix them "
+                                "and run again (`dhsync validate` lists them too)")
+    return Repository(root, result.config, result.state)

@@ -1,0 +1,95 @@
+"""Apply as it goes and when it is done: a progress bar on a terminal, one line per change otherwise,
+then a result summary and what the triggered runs produced."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dhsync.apply.outcome import ApplyResult, Outcome, Status
+from dhsync.model.plan import Action
+from dhsync.plan.codec import address
+from dhsync.render.plan_text import SYMBOLS
+from dhsync.render.values import one_line, paint, plural
+
+Write = Callable[[str], None]
+_STATUS_COLORS = {Status.DONE: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
+BAR_WIDTH = 24
+
+
+def outcome_line(outcome: Outcome, done: int, total: int, color: bool = False) -> str:
+    change = outcome.change
+    symbol = "!" if outcome.status is Status.FAILED else SYMBOLS.get(str(change.action), "?")
+    status = paint(str(outcome.status), _STATUS_COLORS[outcome.status], color)
+    width = len(str(total))
+    return f"[{done:>{width}}/{total}] {symbol:>3} {address(change.identity)}: {status}, {outcome.message}"
+
+
+class LineReporter:
+    """One line per change (logs, CI); with `bar`, a progress bar kept at the bottom of a terminal."""
+
+    def __init__(self, write: Write, *, color: bool = False, bar: Write | None = None) -> None:
+        self.write = write
+        self.color = color
+        self.bar = bar
+
+    def start(self, total: int) -> None:
+        self._draw(0, total)
+
+    def note(self, message: str) -> None:
+        self._clear()
+        self.write(message)
+
+    def outcome(self, outcome: Outcome, done: int, total: int) -> None:
+        self._clear()
+        self.write(outcome_line(outcome, done, total, self.color))
+        self._draw(done, total)
+
+    def finish(self, result: ApplyResult) -> None:
+        self._clear()
+
+    def _draw(self, done: int, total: int) -> None:
+        if self.bar is not None and total:
+            filled = BAR_WIDTH * done // total
+            self.bar(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total}")
+
+    def _clear(self) -> None:
+        if self.bar is not None:
+            self.bar("\r\x1b[K")
+
+
+_DONE_WORDS = {Action.CREATE: "created", Action.RECREATE: "created", Action.NEW_VERSION: "new version",
+               Action.UPDATE: "updated", Action.DELETE: "deleted", Action.TRIGGER: "run triggered"}
+
+
+def result_line(result: ApplyResult) -> str:
+    done = Counter(_DONE_WORDS[o.change.action] for o in result.outcomes if o.status is Status.DONE)
+    parts = [f"{done['created']} created", plural(done["new version"], "new version"), f"{done['updated']} updated",
+             f"{done['deleted']} deleted", plural(done["run triggered"], "run") + " triggered"]
+    failed, skipped = result.count(Status.FAILED), result.count(Status.SKIPPED)
+    if not failed and not skipped:
+        return "Apply complete: " + ", ".join(parts) + "."
+    return (f"Apply finished with errors: {failed} failed, {skipped} skipped; " + ", ".join(parts) +
+            ". What succeeded is kept; fix the cause and run `dhsync apply` again to finish.")
+
+
+def _results(details: Mapping[str, Any]) -> str:
+    words = []
+    if details.get("results"):
+        words.append("results: " + ", ".join(f"{k}={one_line(v, 40)}" for k, v in details["results"].items()))
+    if details.get("outputs"):
+        words.append("outputs: " + ", ".join(f"{k} {v}" for k, v in details["outputs"].items()))
+    return "; ".join(words)
+
+
+def run_lines(result: ApplyResult) -> list[str]:
+    """What each triggered run produced."""
+    lines = []
+    for outcome in result.outcomes:
+        if outcome.change.action is not Action.TRIGGER or not outcome.details.get("state"):
+            continue
+        produced = _results(outcome.details)
+        lines.append(f"  {outcome.change.identity.name} (run {outcome.entity_id}): {outcome.details['state']}"
+                     + (f"; {produced}" if produced else ""))
+    return ["Runs:", *lines] if lines else []

@@ -1,0 +1,94 @@
+"""The plan as a pull-request comment: the summary line first, destructive changes called out, the
+details folded, and the whole kept under GitHub's comment limit (65,536) with a note when cut."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dhsync.render.plan_text import (
+    ACTION_WORDS,
+    BLOCKED,
+    REASONS,
+    SYMBOLS,
+    dependents_words,
+    field_line,
+    not_pruned_line,
+    summary_line,
+)
+
+LIMIT = 60_000
+_CUT_NOTE = ("\n*Cut here to stay under the comment size limit: {n} more change(s). "
+             "`dhsync plan --format json` has them all.*\n")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(change: Mapping[str, Any]) -> str:
+    symbol = "!" if change.get("blocked") else SYMBOLS.get(str(change["action"]), "?")
+    action = ACTION_WORDS.get(str(change["action"]), str(change["action"]))
+    if change.get("blocked"):
+        action += f" **blocked** ({BLOCKED.get(str(change['blocked']), change['blocked'])})"
+    why = REASONS.get(str(change["reason"]), str(change["reason"]))
+    taken = dependents_words(change.get("dependents"))
+    return (f"| `{symbol}` | {change['type']} `{_cell(str(change['name']))}` | {_cell(str(change['kind']))} | "
+            f"{action} | {_cell(why)}{', ' + taken if taken else ''} |")
+
+
+def _destructive(plan: Mapping[str, Any]) -> list[str]:
+    deletes = [c for c in plan["changes"] if c["action"] == "delete"]
+    if not deletes:
+        return []
+    lines = ["> [!WARNING]", "> **Destructive changes**"]
+    for change in deletes:
+        taken = dependents_words(change.get("dependents"))
+        state = " — **blocked**" if change.get("blocked") else ""
+        lines.append(f"> - delete {change['type']} `{change['name']}`{' ' + taken if taken else ''}{state}")
+    return [*lines, ""]
+
+
+def _details(change: Mapping[str, Any]) -> str:
+    fields = change.get("fields") or []
+    if not fields:
+        return ""
+    body = "\n".join(field_line(f).strip() for f in fields)
+    return (f"<details><summary>{change['type']} <code>{change['name']}</code>: "
+            f"{len(fields)} changed field(s)</summary>\n\n```diff\n{body}\n```\n</details>\n")
+
+
+def render(plan: Mapping[str, Any], limit: int = LIMIT) -> str:
+    changes = plan["changes"]
+    head = [f"**{summary_line(plan['summary'])}** Project `{plan['project']}`.", ""]
+    if not changes:
+        head[0] = f"**No changes.** Project `{plan['project']}` matches the repository."
+    head += _destructive(plan)
+    note = not_pruned_line(plan.get("not_pruned") or ())
+    tail = [note, ""] if note else []
+    parts = ["\n".join(head)]
+    if changes:
+        parts.append("| | entity | kind | action | why |\n|---|---|---|---|---|\n")
+    size = sum(len(p) for p in parts) + sum(len(t) + 1 for t in tail) + len(_CUT_NOTE) + 16
+    shown = 0
+    for change in changes:
+        piece = _row(change) + "\n"
+        if size + len(piece) > limit:
+            break
+        parts.append(piece)
+        size += len(piece)
+        shown += 1
+    details = []
+    for change in changes[:shown]:
+        piece = _details(change)
+        if size + len(piece) > limit:
+            break
+        details.append(piece)
+        size += len(piece)
+    parts += ["\n", *details]
+    if shown < len(changes):
+        parts.append(_CUT_NOTE.format(n=len(changes) - shown))
+    elif len(details) < sum(1 for c in changes if c.get("fields")):
+        parts.append("\n*Some field details were cut to stay under the comment size limit; "
+                     "`dhsync plan --format json` has them all.*\n")
+    return "".join(parts) + "\n".join(tail)

@@ -1,0 +1,96 @@
+"""The plan for people: one line per change with a symbol, the changed fields under it, a summary.
+
+Rendered from the plan file's dict (`dhsync.plan.codec.to_dict`), never from Plan objects, so the
+text, JSON and Markdown views cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dhsync.render.values import one_line, paint, plural
+
+SYMBOLS = {"create": "+", "new-version": "^", "update": "~", "recreate": "-/+", "delete": "-", "trigger": ">"}
+COLORS = {"create": "green", "new-version": "yellow", "update": "yellow", "recreate": "yellow", "delete": "red",
+          "trigger": "cyan"}
+ACTION_WORDS = {"create": "create", "new-version": "new version", "update": "update in place",
+                "recreate": "recreate", "delete": "delete", "trigger": "trigger"}
+REASONS = {
+    "not-in-backend": "not in the backend", "spec-changed": "spec changed",
+    "metadata-changed": "description or labels changed", "function-new-version": "its function gets a new version",
+    "not-declared": "no longer declared", "never-run-before": "never run before",
+    "function-version-changed": "function version changed", "task-changed": "task changed",
+    "declaration-changed": "run declaration changed", "always": "trigger: always",
+    "resumed-interrupted-apply": "created by an interrupted apply, not executed yet",
+}
+BLOCKED = {"protected": "protected", "empty-desired-set": "the repository declares nothing"}
+LEGEND = "+ create  ^ new version  ~ update in place  -/+ recreate  - delete  > trigger run  ! blocked"
+FIELD_SYMBOLS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def summary_line(counts: Mapping[str, int]) -> str:
+    parts = [f"{counts.get('create', 0)} to create", plural(counts.get("new-version", 0), "new version"),
+             f"{counts.get('update', 0)} to update", f"{counts.get('delete', 0)} to delete",
+             f"{plural(counts.get('trigger', 0), 'run')} to trigger"]
+    if counts.get("blocked"):
+        parts.append(f"{counts['blocked']} blocked")
+    return "Plan: " + ", ".join(parts) + "."
+
+
+def dependents_words(deps: Mapping[str, int] | None) -> str:
+    if not deps:
+        return ""
+    parts = [plural(deps.get(key, 0), word) for key, word in (("versions", "version"), ("tasks", "task"),
+                                                              ("runs", "run")) if deps.get(key)]
+    return f"with {', '.join(parts)}" if parts else ""
+
+
+def change_line(change: Mapping[str, Any], color: bool = False) -> str:
+    action = str(change["action"])
+    blocked = change.get("blocked")
+    symbol = "!" if blocked else SYMBOLS.get(action, "?")
+    why = REASONS.get(str(change["reason"]), str(change["reason"]))
+    words = ACTION_WORDS.get(action, action)
+    if blocked:
+        words = f"{words} BLOCKED ({BLOCKED.get(str(blocked), str(blocked))})"
+    taken = dependents_words(change.get("dependents"))
+    tail = f"{words}: {why}" + (f", {taken}" if taken else "")
+    head = f"{symbol:>3} {change['type']} {change['name']}"
+    return f"{paint(head, 'red' if blocked else COLORS.get(action), color)}  ({change['kind']})  {tail}"
+
+
+def field_line(field: Mapping[str, Any]) -> str:
+    symbol = FIELD_SYMBOLS.get(str(field["change"]), "~")
+    if field.get("secret"):
+        return f"      {symbol} {field['path']}: (changed)"
+    if field["change"] == "added":
+        return f"      + {field['path']}: {one_line(field['after'])}"
+    if field["change"] == "removed":
+        return f"      - {field['path']}: {one_line(field['before'])}"
+    return f"      ~ {field['path']}: {one_line(field['before'])} -> {one_line(field['after'])}"
+
+
+def not_pruned_line(addresses: Sequence[str]) -> str | None:
+    if not addresses:
+        return None
+    names = ", ".join(a.partition("/")[2] for a in addresses)
+    them = "it" if len(addresses) == 1 else "them"
+    return (f"Not pruned (pruning is off): {names}, created by dhsync and no longer declared; "
+            f"`--prune` would delete {them}.")
+
+
+def render(plan: Mapping[str, Any], color: bool = False, pending: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+    """The lines of the text plan (`pending`: changes an interrupted apply left, shown first)."""
+    changes = [*pending, *plan["changes"]]
+    lines = [f"Plan for project {plan['project']} on {plan.get('source', {}).get('backend', 'the backend')}", ""]
+    if not changes:
+        lines.append("No changes. The backend matches the repository.")
+    else:
+        lines += [f"  {LEGEND}", ""]
+        for change in changes:
+            lines.append(change_line(change, color))
+            lines += [field_line(f) for f in change.get("fields") or ()]
+        lines += ["", summary_line(plan["summary"])]
+    note = not_pruned_line(plan.get("not_pruned") or ())
+    return [*lines, *(["", note] if note else [])]
