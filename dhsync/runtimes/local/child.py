@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
-from dhsync.runtimes.local.returns import ReturnError, map_returns
+from dhsync.runtimes.local.returns import ReturnError, a_kind, map_returns
 
 
 class HandlerError(Exception):
@@ -81,7 +81,7 @@ def _attribute(module: ModuleType, name: str, role: str, request: dict[str, Any]
         raise HandlerError(f"{role} `{name}` not found in {where} (it defines {shown})")
     found = getattr(module, name)
     if not callable(found):
-        raise HandlerError(f"{role} `{name}` in {where} is a {type(found).__name__}, not a function")
+        raise HandlerError(f"{role} `{name}` in {where} is {a_kind(found)}, not a function")
     return found
 
 

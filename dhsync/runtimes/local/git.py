@@ -99,9 +99,16 @@ def _git(args: list[str], uri: str) -> None:
     except subprocess.TimeoutExpired:
         raise PrepareError(f"cannot clone `{uri}`: git did not finish within {GIT_TIMEOUT:.0f} s") from None
     if done.returncode != 0:
-        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        why = lines[-1] if lines else f"git exited with code {done.returncode}"
-        raise PrepareError(f"cannot clone `{uri}`: {why.removeprefix('fatal: ')}")
+        raise PrepareError(f"cannot clone `{uri}`: {_reason(done.stderr, done.returncode)}")
+
+
+def _reason(stderr: str, code: int) -> str:
+    # git's first `fatal:` line says what went wrong; the lines after it are generic advice
+    # ("Please make sure you have the correct access rights and the repository exists.").
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith(("fatal: ", "error: "))]
+    chosen = fatal[0] if fatal else lines[-1] if lines else f"git exited with code {code}"
+    return chosen.removeprefix("fatal: ").removeprefix("error: ")
 
 
 @contextmanager

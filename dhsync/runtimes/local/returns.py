@@ -119,4 +119,10 @@ def _describe(value: Any) -> str:
     kind = type(value).__name__
     if isinstance(value, tuple | list):
         return f"a {kind} of {len(value)}"
-    return "None" if value is None else f"a {kind}"
+    return "None" if value is None else a_kind(value)
+
+
+def a_kind(value: Any) -> str:
+    """`an int`, `a str`: the type of `value` for a message."""
+    kind = type(value).__name__
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
