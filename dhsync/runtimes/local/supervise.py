@@ -62,9 +62,11 @@ def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink)
             started = state_of(record(store, run, RUNNING, executor=executor)) == RUNNING
             timed_out = _pump(process, sink, job.timeout) if started else False
     except KeyboardInterrupt as exc:
-        _stop(process, sink)
-        name = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT"
-        record(store, run, STOPPED, message=f"interrupted ({name}) while waiting; the handler's process was stopped")
+        with _shielded():
+            _stop(process, sink)
+            name = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT"
+            record(store, run, STOPPED,
+                   message=f"interrupted ({name}) while waiting; the handler's process was stopped")
         raise
     if timed_out:
         sink.note(f"the run did not finish within {job.timeout:g} s (timeout); stopping it")
@@ -159,6 +161,21 @@ def _sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _shielded() -> Iterator[None]:
+    """While the child is stopped and STOPPED recorded, a second Ctrl-C (or a SIGTERM) is ignored: cutting
+    that short would leave the run RUNNING with nobody watching it. The wait is bounded by the grace."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _finish(store: RunStore, run: Mapping[str, Any], job: Job, code: int, timed_out: bool) -> dict[str, Any]:

@@ -1,0 +1,113 @@
+"""Runs across processes: Ctrl-C while waiting, detached runs, stopping them, a supervisor that dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dhsync.runtimes import refresh_run, state_of, stop_run
+from dhsync.runtimes.local.control import alive
+from tests.runtimes.conftest import WAIT_SECONDS, Lab, message, states
+
+DRIVER = Path(__file__).with_name("run_in_process.py")
+FOREVER = "import time\ndef main():\n    print('started', flush=True)\n    while True:\n        time.sleep(0.05)\n"
+
+
+def _await(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {WAIT_SECONDS} s in vain for: {what}")
+        time.sleep(0.02)
+
+
+def _gone(pid: int) -> bool:
+    _await(lambda: not alive(pid), f"process {pid} to end")
+    return True
+
+
+def _driver(lab: Lab, *extra: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """The driver process, once its run is RUNNING inside the handler; (process, run)."""
+    process = subprocess.Popen([sys.executable, str(DRIVER), lab.url, str(lab.root), *extra],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    run_id = process.stdout.readline().strip()
+    if not run_id:
+        pytest.fail(f"the driver did not start: {process.communicate(timeout=WAIT_SECONDS)[1]}")
+    return process, lab.wait_running({"project": "demo", "id": run_id}, "started")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_waiting_stops_the_child_and_records_stopped(lab: Lab, signum: signal.Signals) -> None:
+    process, running = _driver(lab)
+    process.send_signal(signum)
+    _out, err = process.communicate(timeout=WAIT_SECONDS)
+    assert process.returncode == 130, err
+    stopped = lab.stored(running)
+    assert stopped["status"]["state"] == "STOPPED"
+    assert message(stopped) == (f"interrupted ({signum.name}) while waiting; the handler's process was stopped")
+    assert _gone(running["status"]["executor"]["pid"])
+
+
+def test_a_second_ctrl_c_while_the_child_is_stopping_still_records_stopped(lab: Lab, tmp_path: Path) -> None:
+    mark = tmp_path / "got-sigterm"
+    process, running = _driver(lab, str(mark))
+    process.send_signal(signal.SIGINT)
+    _await(mark.exists, "the handler got SIGTERM")  # the supervisor now waits out its grace period
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=WAIT_SECONDS)
+    assert process.returncode == 130, err
+    stopped = lab.stored(running)
+    assert stopped["status"]["state"] == "STOPPED", stopped["status"]
+    assert "did not stop within 1 s of SIGTERM; killing it" in lab.logs(stopped)
+    assert _gone(running["status"]["executor"]["pid"])
+
+
+def test_a_detached_run_completes_after_the_call_returns(lab: Lab) -> None:
+    fn = lab.function("def main(a):\n    print('working')\n    return a + 1\n")
+    run = lab.execute(lab.run(fn, parameters={"a": 1}), wait=False, reopen=lab.reopen())
+    assert state_of(run) in ("READY", "RUNNING", "COMPLETED")
+    done = lab.wait_for(run, lambda r: state_of(r) == "COMPLETED", "completed")
+    assert done["status"]["results"] == {"output_0": 2}
+    assert done["status"]["executor"]["supervisor"] != os.getpid()
+    assert "working" in lab.logs(done)
+
+
+def test_a_detached_run_that_fails_is_an_error_like_a_waited_one(lab: Lab) -> None:
+    fn = lab.function("def main():\n    raise RuntimeError('no data for today')\n")
+    run = lab.execute(lab.run(fn), wait=False, reopen=lab.reopen())
+    done = lab.wait_for(run, lambda r: state_of(r) == "ERROR", "failed")
+    assert message(done) == "handler `main` raised RuntimeError: no data for today"
+
+
+def test_stopping_a_running_detached_run(lab: Lab) -> None:
+    run = lab.execute(lab.run(lab.function(FOREVER)), wait=False, reopen=lab.reopen())
+    running = lab.wait_running(run, "started")
+    stopped = stop_run(lab.backend, running)
+    assert stopped["status"]["state"] == "STOPPED"
+    assert states(stopped)[-3:] == ["RUNNING", "STOP", "STOPPED"]
+    assert "stop requested; sending SIGTERM" in lab.logs(stopped)
+    assert _gone(running["status"]["executor"]["pid"])
+    assert stop_run(lab.backend, stopped) == stopped  # stopping an ended run changes nothing
+
+
+def test_a_supervisor_killed_with_sigkill_leaves_a_run_that_refresh_ends_in_error(lab: Lab) -> None:
+    run = lab.execute(lab.run(lab.function(FOREVER)), wait=False, reopen=lab.reopen())
+    running = lab.wait_running(run, "started")
+    executor = running["status"]["executor"]
+    os.kill(executor["supervisor"], signal.SIGKILL)
+    assert _gone(executor["supervisor"])
+    ended = refresh_run(lab.backend, running)
+    assert ended["status"]["state"] == "ERROR"
+    assert message(ended) == (f"the process that supervised the run (pid {executor['supervisor']}) ended without "
+                              "recording how the run ended; the handler's process was stopped")
+    assert _gone(executor["pid"])
+    assert message(ended) in lab.logs(ended)
