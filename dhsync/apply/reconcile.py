@@ -73,7 +73,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
                               request.runs)
             pending = triggers.pending(backend, project, journal)
             review.show(plan, [change for change, _ in pending])
-            notes = _takeover_note(lock.taken_over)
+            notes = (*_takeover_note(lock.taken_over), *triggers.interrupted(backend, project, journal))
             if plan.empty and not pending:
                 journal.finish()
                 return ApplyResult(plan, (), notes)

@@ -22,7 +22,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.plan.make import task_hash
 from dhsync.plan.runs import declaration_hash, task_kind_of
-from dhsync.runtimes import NotRunnableError, duration, execute_run, state_of
+from dhsync.runtimes import NotRunnableError, duration, execute_run, refresh_run, state_of
 
 
 def trigger_run(session: Session, change: Change) -> Outcome:
@@ -94,3 +94,23 @@ def pending(backend: Backend, project: str, journal: Journal) -> list[tuple[Chan
         identity = Identity(EntityType.RUN, project, name)
         found.append((Change(Action.TRIGGER, identity, str(run["kind"]), Reason.RESUMED), run))
     return found
+
+
+def interrupted(backend: Backend, project: str, journal: Journal) -> list[str]:
+    """Runs an interrupted apply was executing: ended now (ERROR) if nothing supervises them any more,
+    and said, since apply does not trigger the same declaration again."""
+    notes = []
+    for entry in journal.begun(EXECUTE_RUN):
+        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
+            continue
+        try:
+            run = refresh_run(backend, backend.get_run(project, entry.id))
+        except NotFoundError:
+            continue
+        state = state_of(run)
+        if state == "CREATED":
+            continue  # executed again as pending
+        name = entry.address.partition("/")[2]
+        notes.append(f"run {entry.id} of `{name}` was being executed by an apply that was interrupted; it is "
+                      f"{state} now. `dhsync run {name}` runs it again")
+    return notes

@@ -25,6 +25,21 @@ def fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+class DhsyncGroup(click.Group):
+    """Turns dhsync's own errors into their message and exit code inside click, so that every way of
+    calling a command (the console script, `python -m dhsync`, click's test runner) ends the same."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DhsyncError as exc:
+            fail(str(exc))
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
 def run_guarded(command: click.Group) -> int:
     """Run the click group; no traceback ever reaches the user, every failure maps to an exit code."""
     try:

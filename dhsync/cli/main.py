@@ -12,10 +12,10 @@ import click
 
 from dhsync._version import __version__
 from dhsync.cli import apply_cmd, init_cmd, lock_cmd, plan_cmd, validate_cmd
-from dhsync.cli.common import run_guarded
+from dhsync.cli.common import DhsyncGroup, run_guarded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=DhsyncGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="dhsync")
 def cli() -> None:
     """GitOps for DigitalHub functions, tasks and runs.
