@@ -31,7 +31,6 @@ class RunSettings:
 
     repo_root: Path | None = None
     timeout: float | None = None
-    execute: bool = True
 
 
 @dataclass

@@ -73,7 +73,7 @@ def _saved_target(plan: Plan, path: Path) -> tuple[Path, Target | None]:
 @selection_options
 @click.option("--cascade", is_flag=True, help="allow deletes that take run history with them")
 @click.option("--ignore-protect", is_flag=True, help="allow deleting protected entities")
-@click.option("--no-run", is_flag=True, help="create triggered runs without executing them")
+@click.option("--no-run", is_flag=True, help="leave the declared runs out (the next apply triggers them)")
 @click.option("--run-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="stop a triggered run that takes longer (it ends in ERROR)")
 @backend_option
@@ -83,9 +83,11 @@ def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: boo
     """Make the backend match the repository at SOURCE (default: here), or apply the plan file SOURCE
     exactly (refused with exit 3 when the backend or the repository changed since it was made)."""
     saved = _read_plan(source) if source.is_file() else None
-    if saved is not None and (prune is not None or allow_empty or select or exclude):
-        raise InvalidInputError("a saved plan is applied as it was made; --prune, --allow-empty, --select and "
-                                "--exclude belong to `dhsync plan`")
+    if saved is not None and (prune is not None or allow_empty or select or exclude or no_run):
+        raise InvalidInputError("a saved plan is applied as it was made; --prune, --allow-empty, --select, "
+                                "--exclude and --no-run belong to `dhsync plan`")
+    if no_run:
+        exclude = (*exclude, "run/*")
     root, target = _saved_target(saved, source) if saved is not None else (source, None)
     repo = load_or_fail(root)
     if target is None or backend_url is not None:
@@ -93,7 +95,7 @@ def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: boo
     color = use_color()
     request = Request(repo.desired, repo.config, root, target.url, target.base_dir,
                       flags_from(prune, allow_empty, select, exclude), Overrides(cascade, ignore_protect),
-                      RunSettings(root.resolve(), run_timeout, not no_run), saved)
+                      RunSettings(root.resolve(), run_timeout), saved)
     bar = _bar_writer() if sys.stderr.isatty() else None
     with opened(target) as backend:
         result = reconcile(backend, request, TerminalReview(auto_approve or saved is not None, color),

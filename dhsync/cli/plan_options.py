@@ -22,7 +22,8 @@ def selection_options(func: F) -> F:
         click.option("--select", "select", multiple=True, metavar="PATTERN",
                      help="only these entities (name or type/name glob: train-*, task/*); repeatable"),
         click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
-                     help="leave these entities out (and what requires them); repeatable"),
+                     help="leave these entities out (and what requires them); repeatable; `run/*` leaves "
+                          "the declared runs out"),
     ]):
         func = option(func)
     return func
