@@ -11,7 +11,7 @@ import sys
 import click
 
 from dhsync._version import __version__
-from dhsync.cli import apply_cmd, init_cmd, lock_cmd, plan_cmd, validate_cmd
+from dhsync.cli import apply_cmd, drift_cmd, init_cmd, lock_cmd, plan_cmd, validate_cmd
 from dhsync.cli.common import DhsyncGroup, run_guarded
 
 
@@ -34,6 +34,7 @@ cli.add_command(init_cmd.init)
 cli.add_command(plan_cmd.plan)
 cli.add_command(apply_cmd.apply)
 cli.add_command(lock_cmd.lock)
+cli.add_command(drift_cmd.drift)
 
 
 def main() -> None:

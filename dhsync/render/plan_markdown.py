@@ -16,6 +16,7 @@ from dhsync.render.plan_text import (
     not_pruned_line,
     summary_line,
 )
+from dhsync.render.values import one_line
 
 LIMIT = 60_000
 _CUT_NOTE = ("\n*Cut here to stay under the comment size limit: {n} more change(s). "
@@ -49,11 +50,19 @@ def _destructive(plan: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _diff_lines(field: Mapping[str, Any]) -> str:
+    """A changed field as a `-` and a `+` line, so GitHub colours the ```diff block."""
+    if field["change"] != "changed" or field.get("secret"):
+        return field_line(field).strip()
+    return (f"- {field['path']}: {one_line(field['before'])}\n"
+            f"+ {field['path']}: {one_line(field['after'])}")
+
+
 def _details(change: Mapping[str, Any]) -> str:
     fields = change.get("fields") or []
     if not fields:
         return ""
-    body = "\n".join(field_line(f).strip() for f in fields)
+    body = "\n".join(_diff_lines(f) for f in fields)
     return (f"<details><summary>{change['type']} <code>{change['name']}</code>: "
             f"{len(fields)} changed field(s)</summary>\n\n```diff\n{body}\n```\n</details>\n")
 
@@ -66,7 +75,7 @@ def render(plan: Mapping[str, Any], limit: int = LIMIT) -> str:
     head += _destructive(plan)
     note = not_pruned_line(plan.get("not_pruned") or ())
     tail = [note, ""] if note else []
-    parts = ["\n".join(head)]
+    parts = ["\n".join(head) + "\n"]  # a blank line: the table must not continue the warning
     if changes:
         parts.append("| | entity | kind | action | why |\n|---|---|---|---|---|\n")
     size = sum(len(p) for p in parts) + sum(len(t) + 1 for t in tail) + len(_CUT_NOTE) + 16

@@ -1,0 +1,39 @@
+"""`dhsync drift`: for scheduled jobs, does the backend still match the repository? Exit 2 when not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import orjson
+
+from dhsync.apply import Flags, plan_now
+from dhsync.cli.common import EXIT_CHANGES, EXIT_OK, finish
+from dhsync.cli.repo import load_or_fail
+from dhsync.cli.target import backend_option, opened, resolve
+from dhsync.plan.codec import summary
+from dhsync.render.plan_text import ACTION_WORDS, summary_line
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@backend_option
+def drift(path: Path, fmt: str, backend_url: str | None) -> None:
+    """Check whether the backend drifted from the repository at PATH: exit 0 when it matches, 2 when
+    `dhsync apply` would change something (one line per entity), 1 on error. Never writes."""
+    repo = load_or_fail(path)
+    target = resolve(path, backend_url, repo.config.project)
+    with opened(target) as backend:
+        plan = plan_now(backend, repo.desired, repo.config, Flags()).plan
+    drifted = [(ACTION_WORDS.get(str(c.action), str(c.action)), str(c.identity)) for c in plan.changes]
+    if fmt == "json":
+        click.echo(orjson.dumps({"project": plan.project, "drifted": bool(drifted), "summary": summary(plan.changes),
+                                 "changes": [{"action": a, "address": addr} for a, addr in drifted]}).decode())
+    elif drifted:
+        for action, address in drifted:
+            click.echo(f"{address}: {action}")
+        click.echo(summary_line(summary(plan.changes)))
+    else:
+        click.echo(f"No drift: project {plan.project} matches the repository.")
+    finish(EXIT_CHANGES if drifted else EXIT_OK)
