@@ -14,6 +14,7 @@ The API (what `apply`, the SDK and the CLI call; `backend` is any object with th
         KeyboardInterrupt through after recording STOPPED.
     get_runtime(run_kind) -> Runtime | None     the runtime of a run, task or function kind
     read_logs(backend, run) -> str              stdout and stderr of a run, also while it runs
+    follow_logs(backend, run) -> Iterator[bytes] the log as it grows, until the run has ended
     stop_run(backend, run) -> dict              stop a run going on this machine; returns it STOPPED
     refresh_run(backend, run) -> dict           the run as stored, ended if its supervisor died
     log_file(backend, run) / artifact_file(backend, key) -> Path     where the files are
@@ -24,7 +25,7 @@ Where files live: see `dhsync.runtimes.local` (logs, artifacts and working folde
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,10 @@ def read_logs(backend: RunStore, run: Mapping[str, Any]) -> str:
     return control.read_log(backend, run)
 
 
+def follow_logs(backend: RunStore, run: Mapping[str, Any]) -> Iterator[bytes]:
+    return control.follow_log(backend, run)
+
+
 def stop_run(backend: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
     return control.stop_run(backend, run)
 
@@ -86,6 +91,7 @@ __all__ = [
     "artifact_file",
     "duration",
     "execute_run",
+    "follow_logs",
     "forget_plugins",
     "get_runtime",
     "log_file",

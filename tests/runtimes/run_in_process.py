@@ -1,17 +1,21 @@
 """A separate process that executes one run and waits for it, driven by test_processes.py.
 
-    python run_in_process.py <sqlite-url> <repo-root> [<mark-file>]
+    python run_in_process.py <sqlite-url> <repo-root> forever
+    python run_in_process.py <sqlite-url> <repo-root> stubborn <mark-file>
+    python run_in_process.py <sqlite-url> <repo-root> git <git-url>
 
-In project `demo` (which exists already) it stores a function whose handler prints `started` and
-loops forever, prints the run id, then executes the run waiting for it. Interrupted (SIGINT,
-SIGTERM), it exits 130 like `dhsync run`. With a mark file, the handler ignores SIGTERM, creating
-that file when one arrives, and the supervisor waits 1 s before it kills it.
+In project `demo` (which exists already) it stores a function, prints the id of a new run of it, then
+executes the run waiting for it; interrupted (SIGINT, SIGTERM), it exits 130 like `dhsync run`.
+`forever`: the handler prints `started` and loops. `stubborn`: the same, ignoring SIGTERM but creating
+the mark file when one arrives (the supervisor waits 1 s before it kills it). `git`: the code comes
+from the git URL (the test holds the clone's lock, so the run waits in its preparation).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from dhsync.backends import open_backend
 from dhsync.runtimes import execute_run
@@ -31,12 +35,20 @@ def main(mark):
 """
 
 
-def main(url: str, root: str, mark: str | None) -> int:
+def _source(mode: str, extra: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    if mode == "stubborn":
+        return {"code": STUBBORN, "handler": "main"}, {"mark": extra[0]}
+    if mode == "git":
+        return {"source": extra[0], "handler": "main:main"}, {}
+    return {"code": FOREVER, "handler": "main"}, {}
+
+
+def main(url: str, root: str, mode: str, extra: list[str]) -> int:
     backend = open_backend(url)
-    code, parameters = (FOREVER, {}) if mark is None else (STUBBORN, {"mark": mark})
+    source, parameters = _source(mode, extra)
     supervise.KILL_GRACE_SECONDS = 1.0
     fn = backend.create_function("demo", {"kind": "python", "name": "forever", "spec": {
-        "python_version": "PYTHON3_11", "source": {"code": code, "handler": "main"}}})
+        "python_version": "PYTHON3_11", "source": source}})
     run = create_run(backend, fn, "job", {"local_execution": True, "parameters": parameters})
     print(run["id"], flush=True)
     try:
@@ -49,4 +61,4 @@ def main(url: str, root: str, mark: str | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -13,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from dhsync.runtimes import refresh_run, state_of, stop_run
+from dhsync.model.errors import RuntimeExecutionError
+from dhsync.runtimes import follow_logs, refresh_run, state_of, stop_run
 from dhsync.runtimes.local.control import alive
+from dhsync.runtimes.local.git import cached_checkout
 from tests.runtimes.conftest import WAIT_SECONDS, Lab, message, states
 
 DRIVER = Path(__file__).with_name("run_in_process.py")
@@ -34,20 +37,26 @@ def _gone(pid: int) -> bool:
     return True
 
 
-def _driver(lab: Lab, *extra: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    """The driver process, once its run is RUNNING inside the handler; (process, run)."""
-    process = subprocess.Popen([sys.executable, str(DRIVER), lab.url, str(lab.root), *extra],
+def _driver(lab: Lab, *mode: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """The driver process and the id of its run (see run_in_process.py for the modes)."""
+    process = subprocess.Popen([sys.executable, str(DRIVER), lab.url, str(lab.root), *mode],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     run_id = process.stdout.readline().strip()
     if not run_id:
         pytest.fail(f"the driver did not start: {process.communicate(timeout=WAIT_SECONDS)[1]}")
-    return process, lab.wait_running({"project": "demo", "id": run_id}, "started")
+    return process, {"project": "demo", "id": run_id}
+
+
+def _running_driver(lab: Lab, *mode: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """The driver, once its run is RUNNING inside the handler."""
+    process, run = _driver(lab, *mode)
+    return process, lab.wait_running(run, "started")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_while_waiting_stops_the_child_and_records_stopped(lab: Lab, signum: signal.Signals) -> None:
-    process, running = _driver(lab)
+    process, running = _running_driver(lab, "forever")
     process.send_signal(signum)
     _out, err = process.communicate(timeout=WAIT_SECONDS)
     assert process.returncode == 130, err
@@ -59,7 +68,7 @@ def test_a_signal_while_waiting_stops_the_child_and_records_stopped(lab: Lab, si
 
 def test_a_second_ctrl_c_while_the_child_is_stopping_still_records_stopped(lab: Lab, tmp_path: Path) -> None:
     mark = tmp_path / "got-sigterm"
-    process, running = _driver(lab, str(mark))
+    process, running = _running_driver(lab, "stubborn", str(mark))
     process.send_signal(signal.SIGINT)
     _await(mark.exists, "the handler got SIGTERM")  # the supervisor now waits out its grace period
     process.send_signal(signal.SIGINT)
@@ -69,6 +78,23 @@ def test_a_second_ctrl_c_while_the_child_is_stopping_still_records_stopped(lab: 
     assert stopped["status"]["state"] == "STOPPED", stopped["status"]
     assert "did not stop within 1 s of SIGTERM; killing it" in lab.logs(stopped)
     assert _gone(running["status"]["executor"]["pid"])
+
+
+def test_ctrl_c_before_the_handler_started_records_stopped(lab: Lab, tmp_path: Path) -> None:
+    url = f"git+file://{tmp_path}/code-repo"
+    lock = cached_checkout(tmp_path / "cache" / "git", url).with_suffix(".lock")
+    lock.parent.mkdir(parents=True)
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another run is cloning the same source: this one waits
+        process, run = _driver(lab, "git", url)
+        lab.wait_for(run, lambda r: state_of(r) == "BUILT", "got BUILT")
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=WAIT_SECONDS)
+    assert process.returncode == 130, err
+    stopped = lab.stored(run)
+    assert stopped["status"]["state"] == "STOPPED"
+    assert message(stopped) == "interrupted (SIGINT) before the handler started"
+    assert states(stopped) == ["CREATED", "BUILT", "STOPPED"]
 
 
 def test_a_detached_run_completes_after_the_call_returns(lab: Lab) -> None:
@@ -111,3 +137,28 @@ def test_a_supervisor_killed_with_sigkill_leaves_a_run_that_refresh_ends_in_erro
                               "recording how the run ended; the handler's process was stopped")
     assert _gone(executor["pid"])
     assert message(ended) in lab.logs(ended)
+
+
+def test_following_the_log_of_a_detached_run_streams_it_to_the_end(lab: Lab) -> None:
+    code = ("import sys, time\ndef main():\n    for n in range(5):\n        print(f'step {n}', flush=True)\n"
+            "        time.sleep(0.05)\n    print('oops', file=sys.stderr)\n    return n\n")
+    run = lab.execute(lab.run(lab.function(code)), wait=False, reopen=lab.reopen())
+    streamed = b"".join(follow_logs(lab.backend, run)).decode()
+    assert lab.stored(run)["status"]["state"] == "COMPLETED"  # following ends when the run does
+    assert streamed == lab.logs(run)
+    assert "step 0\nstep 1\nstep 2\nstep 3\nstep 4\noops\n" in streamed
+
+
+def test_following_a_run_whose_supervisor_died_ends_with_the_run(lab: Lab) -> None:
+    run = lab.execute(lab.run(lab.function(FOREVER)), wait=False, reopen=lab.reopen())
+    running = lab.wait_running(run, "started")
+    os.kill(running["status"]["executor"]["supervisor"], signal.SIGKILL)
+    streamed = b"".join(follow_logs(lab.backend, running)).decode()
+    assert "started" in streamed and "ended without recording how the run ended" in streamed
+    assert lab.stored(run)["status"]["state"] == "ERROR"
+
+
+def test_a_run_that_never_started_has_no_log_to_follow(lab: Lab) -> None:
+    run = lab.run(lab.function("def main():\n    pass\n"), local_execution=False)
+    with pytest.raises(RuntimeExecutionError, match="has no logs: it has not started"):
+        next(follow_logs(lab.backend, run))

@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ from dhsync.runtimes.local.files import RunFiles
 from dhsync.runtimes.local.logsink import append_note
 
 STOP_GRACE_SECONDS = 5.0
+FOLLOW_POLL_SECONDS = 0.2
 _POLL = 0.05
+_FOLLOW_CHUNK = 65536
 
 
 def log_path(store: RunStore, run: Mapping[str, Any]) -> Path:
@@ -39,12 +41,49 @@ def read_log(store: RunStore, run: Mapping[str, Any]) -> str:
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
     except FileNotFoundError:
-        if state_of(run) == CREATED:
-            why = (run.get("status") or {}).get("message") or "it has not started"
-            raise RuntimeExecutionError(f"run `{run['id']}` has no logs: {why}") from None
-        raise RuntimeExecutionError(
-            f"run `{run['id']}` has no log at {path}; logs stay on the machine and in the backend folder that "
-            "executed the run") from None
+        raise _no_log(run, path) from None
+
+
+def follow_log(store: RunStore, run: Mapping[str, Any], poll: float = FOLLOW_POLL_SECONDS) -> Iterator[bytes]:
+    """The run's log as it grows, chunk by chunk, until the run has ended and all of it was read. A run
+    whose supervisor died is ended on the way (see `refresh`), so following never waits forever."""
+    path = log_path(store, run)
+    offset = 0
+    while True:
+        current = refresh(store, run)
+        ended = state_of(current) in FINAL_STATES
+        if state_of(current) == CREATED or (offset == 0 and not path.exists() and not _log_may_come(current, ended)):
+            raise _no_log(current, path)
+        chunk = _read_from(path, offset)
+        offset += len(chunk)
+        if chunk:
+            yield chunk
+        elif ended:  # the supervisor closes the log before it records the final state
+            return
+        else:
+            time.sleep(poll)
+
+
+def _log_may_come(run: Mapping[str, Any], ended: bool) -> bool:
+    host = executor_of(run).get("host")
+    return not ended and host in (None, socket.gethostname())
+
+
+def _no_log(run: Mapping[str, Any], path: Path) -> RuntimeExecutionError:
+    if state_of(run) == CREATED:
+        why = (run.get("status") or {}).get("message") or "it has not started"
+        return RuntimeExecutionError(f"run `{run['id']}` has no logs: {why}")
+    return RuntimeExecutionError(f"run `{run['id']}` has no log at {path}; logs stay on the machine and in the "
+                                 "backend folder that executed the run")
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read(_FOLLOW_CHUNK)
+    except FileNotFoundError:
+        return b""
 
 
 def executor_of(run: Mapping[str, Any]) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def split_git_url(uri: str) -> tuple[str, str | None]:
 def checkout(uri: str, cache: Path, log: Callable[[str], None]) -> Path:
     """A folder holding the repository at `uri`'s ref, from the cache or cloned into it."""
     url, ref = split_git_url(uri)
-    target = cache / hashlib.sha256(f"{url}@{ref or ''}".encode()).hexdigest()[:24]
+    target = cached_checkout(cache, uri)
     cache.mkdir(parents=True, exist_ok=True)
     with _locked(target.with_suffix(".lock")):
         if (target / ".git").is_dir():
@@ -60,6 +60,12 @@ def checkout(uri: str, cache: Path, log: Callable[[str], None]) -> Path:
             return target
         _clone(url, ref, uri, target, log)
         return target
+
+
+def cached_checkout(cache: Path, uri: str) -> Path:
+    """The folder of `uri`'s checkout in the cache; `<folder>.lock` is held while it is cloned or fetched."""
+    url, ref = split_git_url(uri)
+    return cache / hashlib.sha256(f"{url}@{ref or ''}".encode()).hexdigest()[:24]
 
 
 def _clone(url: str, ref: str | None, uri: str, target: Path, log: Callable[[str], None]) -> None:

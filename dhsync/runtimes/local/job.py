@@ -19,7 +19,7 @@ from typing import Any
 from dhsync.model.errors import DhsyncError, RuntimeExecutionError
 from dhsync.model.refs import parse_function_ref, parse_task_ref
 from dhsync.runtimes.base import ExecuteOptions, RunStore
-from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, record, require_created
+from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, STOPPED, record, require_created
 from dhsync.runtimes.local.errors import PrepareError
 from dhsync.runtimes.local.files import RunFiles
 from dhsync.runtimes.local.inputs import merge_arguments, resolve_inputs
@@ -27,7 +27,7 @@ from dhsync.runtimes.local.job_file import Job
 from dhsync.runtimes.local.logsink import append_note
 from dhsync.runtimes.local.requirements import unsatisfied
 from dhsync.runtimes.local.sources import materialise
-from dhsync.runtimes.local.supervise import child_env, supervise
+from dhsync.runtimes.local.supervise import child_env, shielded, supervise
 
 DETACHED_MODULE = "dhsync.runtimes.local.detached"
 # Task settings that only mean something on Kubernetes; the local executor says it leaves them out.
@@ -41,6 +41,18 @@ def execute_job(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions
         raise RuntimeExecutionError(
             f"run `{run.get('key', run['id'])}` cannot go on without waiting: its backend `{store.url}` cannot be "
             "opened by another process (an in-memory backend); wait for it instead")
+    try:
+        return _execute(store, run, options)
+    except KeyboardInterrupt:
+        # Ctrl-C before the handler started (a slow clone, say): the run must not stay BUILT or READY
+        # with nothing to execute it. Once the handler runs, the supervisor has recorded STOPPED already.
+        with shielded():
+            record(store, run, STOPPED, message="interrupted (SIGINT) before the handler started")
+            shutil.rmtree(RunFiles(store.data_dir(), str(run["id"])).work, ignore_errors=True)
+        raise
+
+
+def _execute(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions) -> dict[str, Any]:
     files = RunFiles(store.data_dir(), str(run["id"]))
     try:
         spec = built_spec(store, run)

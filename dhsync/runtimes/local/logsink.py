@@ -42,6 +42,8 @@ class LogSink:
         self._file.flush()
 
     def close(self) -> None:
+        if self._file.closed:
+            return
         if self._dropped:
             self.note(f"{self._dropped} bytes of output were dropped (log limit {self.limit} bytes)")
         self._file.close()

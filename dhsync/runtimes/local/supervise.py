@@ -62,7 +62,7 @@ def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink)
             started = state_of(record(store, run, RUNNING, executor=executor)) == RUNNING
             timed_out = _pump(process, sink, job.timeout) if started else False
     except KeyboardInterrupt as exc:
-        with _shielded():
+        with shielded():
             _stop(process, sink)
             name = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT"
             record(store, run, STOPPED,
@@ -73,6 +73,7 @@ def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink)
     if timed_out or not started:  # not started: a stop came while the process was starting
         _stop(process, sink)
     _end_group(process)
+    sink.close()  # the log is complete before the final state says so (`dhsync logs --follow` stops there)
     return _finish(store, run, job, process.returncode, timed_out)
 
 
@@ -164,7 +165,7 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _shielded() -> Iterator[None]:
+def shielded() -> Iterator[None]:
     """While the child is stopped and STOPPED recorded, a second Ctrl-C (or a SIGTERM) is ignored: cutting
     that short would leave the run RUNNING with nobody watching it. The wait is bounded by the grace."""
     if threading.current_thread() is not threading.main_thread():
