@@ -9,7 +9,7 @@ from typing import Any
 from dhsync.diff.fields import field_changes
 from dhsync.diff.hashing import content_hash
 from dhsync.diff.normalise import without_paths
-from dhsync.diff.secrets import mask
+from dhsync.diff.secrets import mask_pair
 from dhsync.model.plan import FieldChange
 
 
@@ -25,7 +25,7 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequenc
     old, new = without_paths(before, ignore), without_paths(after, ignore)
     if content_hash(old) == content_hash(new):
         return Comparison(True, ())
-    shown_old, shown_new = mask(old), mask(new)
+    shown_old, shown_new = mask_pair(old, new)
     assert shown_old is not None and shown_new is not None
     return Comparison(False, field_changes(old, new, shown_old, shown_new))
 

@@ -8,10 +8,12 @@ the masked documents: a secret that changed is reported without its value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, partial
 from typing import Any
 
-from dhsync.diff.secrets import contains_mask
+from dhsync.diff.secrets import MASK, contains_mask
 from dhsync.model.plan import FieldChange, FieldChangeKind
 
 PathPart = str | int
@@ -37,10 +39,19 @@ def _view(value: Any) -> Any:
     return value
 
 
-def _changed_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[PathPart, ...]]:
+@cache
+def _deepdiff() -> Callable[..., Any]:
     from deepdiff import DeepDiff  # imported on use: it costs ~0.2 s and most plans need no field diff
 
-    tree = DeepDiff(_view(before), _view(after), view="tree")
+    # Threshold 0: always name the fields, even when two mappings share no key; deepdiff 8 would report
+    # the whole mapping (`spec` for a function whose kind changed). deepdiff 7 has no such threshold.
+    if "threshold_to_diff_deeper" in inspect.signature(DeepDiff.__init__).parameters:
+        return partial(DeepDiff, view="tree", threshold_to_diff_deeper=0)
+    return partial(DeepDiff, view="tree")
+
+
+def _changed_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[PathPart, ...]]:
+    tree = _deepdiff()(_view(before), _view(after))
     seen: dict[tuple[PathPart, ...], None] = {}
     for levels in tree.values():
         for level in levels:
@@ -51,9 +62,11 @@ def _changed_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
 
 
 def lookup(doc: Any, path: Sequence[PathPart]) -> Any:
-    """The value at `path` (with `[name]` parts), or _ABSENT."""
+    """The value at `path` (with `[name]` parts), or _ABSENT; MASK for anything inside a masked value."""
     current = doc
     for part in path:
+        if current == MASK:
+            return MASK  # the secret's inner structure is its value too
         if isinstance(part, str) and part.startswith("[") and isinstance(current, list):
             current = next((item for item in current if f"[{_element_name(item)}]" == part), _ABSENT)
         elif isinstance(current, Mapping) and part in current:
@@ -73,11 +86,20 @@ def format_path(path: Sequence[PathPart]) -> str:
     return text
 
 
+def _up_to_mask(path: tuple[PathPart, ...], shown_before: Any, shown_after: Any) -> tuple[PathPart, ...]:
+    """`path` cut where a masked value begins: the keys inside a credential are part of the secret."""
+    for end in range(1, len(path)):
+        if lookup(shown_before, path[:end]) == MASK or lookup(shown_after, path[:end]) == MASK:
+            return path[:end]
+    return path
+
+
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any], shown_before: Mapping[str, Any],
                   shown_after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """What differs between `before` and `after`; values are taken from the masked `shown_*` copies."""
     changes = []
-    for path in _changed_paths(before, after):
+    paths = dict.fromkeys(_up_to_mask(p, shown_before, shown_after) for p in _changed_paths(before, after))
+    for path in paths:
         old, new = lookup(shown_before, path), lookup(shown_after, path)
         kind = (FieldChangeKind.ADDED if old is _ABSENT else
                 FieldChangeKind.REMOVED if new is _ABSENT else FieldChangeKind.CHANGED)

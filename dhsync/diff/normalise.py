@@ -23,8 +23,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import orjson
-
+from dhsync.diff.hashing import canonical_json
 from dhsync.diff.marks import user_labels
 from dhsync.model.entities import USER_METADATA, DesiredEntity
 from dhsync.model.kinds import EntityType
@@ -33,7 +32,7 @@ _LANG_DEFAULTS = {"python": "python", "dbt": "sql"}
 
 
 def _json(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return canonical_json(value)  # accepts the integer keys YAML allows, as the content hash does
 
 
 def _by(field: str) -> Callable[[Any], tuple[str, bytes]]:
@@ -67,7 +66,9 @@ def code_digest(source: Mapping[str, Any]) -> str | None:
     """`sha256:<hex>` of the code bytes held in `source.code` or `source.base64`, or None."""
     if isinstance(source.get("base64"), str):
         try:
-            data = base64.b64decode(source["base64"], validate=True)
+            # line breaks are how base64 is usually wrapped (`base64` tool, YAML folded blocks); they are
+            # not part of the code
+            data = base64.b64decode("".join(source["base64"].split()), validate=True)
         except (binascii.Error, ValueError):
             data = source["base64"].encode()  # not base64: compare it as given
     elif isinstance(source.get("code"), str):
@@ -82,7 +83,7 @@ def _source(kind: str, source: Mapping[str, Any]) -> dict[str, Any]:
     digest = code_digest(source)
     if digest is not None:
         out["code"] = digest
-    if kind in _LANG_DEFAULTS and (digest is not None or out.get("source")):
+    if kind in _LANG_DEFAULTS:  # DHCore and the SDK fill it in on every source they store
         out.setdefault("lang", _LANG_DEFAULTS[kind])
     return out
 
