@@ -9,7 +9,7 @@ from typing import Any
 from dhsync.diff.compare import compare, part
 from dhsync.diff.marks import is_protected, labels_of, user_labels
 from dhsync.diff.normalise import desired_content, function_content
-from dhsync.diff.secrets import mask
+from dhsync.diff.secrets import mask, mask_pair
 from dhsync.model.entities import USER_METADATA, DesiredEntity
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.model.state import Entity
@@ -49,9 +49,9 @@ def plan_function(desired: DesiredEntity, actual: Entity | None, ignore: Sequenc
     if not spec.same:
         fields = compare(before, after, ignore).fields
         return Change(Action.NEW_VERSION, desired.identity, desired.kind, Reason.SPEC_CHANGED,
-                      mask(before), mask(after), fields)
+                      *mask_pair(before, after), fields)
     metadata = compare(part(before, _METADATA_PART), part(after, _METADATA_PART), ignore)
     if metadata.same:
         return None
     return Change(Action.UPDATE, desired.identity, desired.kind, Reason.METADATA_CHANGED,
-                  mask(before), mask(after), metadata.fields)
+                  *mask_pair(before, after), metadata.fields)

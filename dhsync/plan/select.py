@@ -1,9 +1,10 @@
 """`--select` and `--exclude`: narrow a plan to some entities without breaking what depends on what.
 
 A pattern (fnmatch) matches an entity by its name (`train-*`) or by type and name (`task/*`,
-`function/train-forecast`). Selecting a function selects its tasks and declared runs too; selecting
-anything also selects the changes it requires (a task's new function version). Excluding something
-excludes everything that requires it.
+`function/train-forecast`). Selecting a function selects its tasks and declared runs too, whether or
+not the function itself changes; selecting anything also selects the changes it requires (a task's new
+function version). Excluding a function excludes its tasks and runs; excluding anything excludes
+everything that requires it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ def matches(identity: Identity, patterns: Sequence[str]) -> bool:
 
 def _function_of(change: Change) -> str | None:
     return change.identity.name if change.identity.type is EntityType.FUNCTION else change.function
+
+
+def _functions_matching(changes: Sequence[Change], patterns: Sequence[str]) -> set[str]:
+    """The functions the patterns name, among those the changes belong to (changed or not)."""
+    names = {name for name in map(_function_of, changes) if name is not None}
+    return {name for name in names if any(fnmatchcase(name, p) or fnmatchcase(f"function/{name}", p)
+                                          for p in patterns)}
+
+
+def _matching(changes: Sequence[Change], patterns: Sequence[str]) -> set[Identity]:
+    functions = _functions_matching(changes, patterns)
+    return {c.identity for c in changes if matches(c.identity, patterns) or _function_of(c) in functions}
 
 
 def _with_requirements(chosen: set[Identity], changes: Sequence[Change]) -> set[Identity]:
@@ -50,11 +63,7 @@ def _with_dependents(dropped: set[Identity], changes: Sequence[Change]) -> set[I
 def select(changes: Sequence[Change], include: Sequence[str], exclude: Sequence[str]) -> tuple[Change, ...]:
     chosen = {c.identity for c in changes}
     if include:
-        functions = {c.identity.name for c in changes
-                     if c.identity.type is EntityType.FUNCTION and matches(c.identity, include)}
-        chosen = {c.identity for c in changes if matches(c.identity, include) or _function_of(c) in functions}
-        chosen = _with_requirements(chosen, changes)
+        chosen = _with_requirements(_matching(changes, include), changes)
     if exclude:
-        dropped = _with_dependents({c.identity for c in changes if matches(c.identity, exclude)}, changes)
-        chosen -= dropped
+        chosen -= _with_dependents(_matching(changes, exclude), changes)
     return tuple(c for c in changes if c.identity in chosen)

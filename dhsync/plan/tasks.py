@@ -11,7 +11,7 @@ from typing import Any
 
 from dhsync.diff.compare import compare
 from dhsync.diff.normalise import desired_content, task_content
-from dhsync.diff.secrets import mask
+from dhsync.diff.secrets import mask, mask_pair
 from dhsync.model.entities import DesiredEntity, Identity, task_identity_name
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Dependents, Reason
@@ -38,9 +38,9 @@ def plan_task(desired: DesiredEntity, function_change: Change | None, current: E
     needs: tuple[Identity, ...] = ()
     if function_change is not None and function_change.action in (Action.CREATE, Action.NEW_VERSION):
         needs = (function_change.identity,)
-        if function_change.action is Action.NEW_VERSION:
+        if function_change.action is Action.NEW_VERSION and current is not None:
             return _recreate(desired, current, after, needs, ignore)
-        current = None
+        current = None  # a new function, or a task the old version never had: created on the new one
     if current is None:
         return Change(Action.CREATE, desired.identity, desired.kind, Reason.NOT_IN_BACKEND,
                       after=mask(after), requires=needs, function=desired.function)
@@ -50,16 +50,16 @@ def plan_task(desired: DesiredEntity, function_change: Change | None, current: E
     diff = compare(before, after, ignore)
     if diff.same:
         return None
-    return Change(Action.UPDATE, desired.identity, desired.kind, Reason.SPEC_CHANGED, mask(before), mask(after),
+    return Change(Action.UPDATE, desired.identity, desired.kind, Reason.SPEC_CHANGED, *mask_pair(before, after),
                   diff.fields, function=desired.function)
 
 
-def _recreate(desired: DesiredEntity, current: Entity | None, after: dict[str, Any],
+def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
               needs: tuple[Identity, ...], ignore: Sequence[str]) -> Change:
-    before = actual_task_content(current) if current is not None else None
-    fields = compare(before, after, ignore).fields if before is not None else ()
+    before = actual_task_content(current)
+    fields = compare(before, after, ignore).fields
     return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
-                  mask(before), mask(after), fields, requires=needs, function=desired.function)
+                  *mask_pair(before, after), fields, requires=needs, function=desired.function)
 
 
 def plan_task_deletes(function: str, project: str, declared_kinds: set[str], latest: Entity | None,
