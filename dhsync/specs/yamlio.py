@@ -1,73 +1,24 @@
 """Reading YAML safely and fast, and locating a field path in a file when a diagnostic needs it.
 
 The fast path is libyaml (PyYAML's CSafeLoader) with YAML 1.2 core resolution, so that it agrees with
-ruamel.yaml on what `yes`, `010` or `2026-01-01` mean. ruamel's round-trip parser, which keeps line and
-column of every node, runs only for files that have something to report (see `Locator`).
+ruamel.yaml on what `yes`, `010` or `2026-01-01` mean (see `yamlparse`). ruamel's round-trip parser, which
+keeps line and column of every node, runs only for files that have something to report (see `Locator`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
 from dhsync.model.diagnostics import Diagnostic, Location, error
 from dhsync.model.errors import InvalidInputError
+from dhsync.specs.yamlparse import MAX_DEPTH, DuplicateKey, load_fast, load_slow
 
 MAX_FILE_BYTES = 1024 * 1024  # a spec file larger than 1 MiB is refused (code lives in its own files)
 MAX_EXPANDED_NODES = 100_000  # what aliases may expand a document to (billion laughs)
-MAX_DEPTH = 64  # nesting deeper than this is refused; DigitalHub documents need about 10
-
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
-_CORE_RESOLVERS: tuple[tuple[str, str, str], ...] = (
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+0123456789."),
-)
-
-
-class _DuplicateKey(yaml.MarkedYAMLError):
-    pass
-
-
-class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """libyaml parsing, YAML 1.2 scalars, duplicate keys refused."""
-
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.document_lines: list[int] = []  # 1-based first line of each document, as parsed
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if len({k.value for k, _ in node.value}) != len(node.value):  # rare: is it a real duplicate?
-            seen: dict[tuple[str, str], yaml.Node] = {}
-            for key_node, _ in node.value:
-                ident = (key_node.tag, key_node.value)  # `1` and "1" are different keys
-                if isinstance(key_node, yaml.ScalarNode) and ident in seen:
-                    raise _DuplicateKey(None, None, f"duplicate key `{key_node.value}` (first at line "
-                                        f"{seen[ident].start_mark.line + 1})", key_node.start_mark)
-                seen[ident] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-    def construct_document(self, node: yaml.Node) -> Any:
-        self.document_lines.append(node.start_mark.line + 1)
-        return super().construct_document(node)
-
-
-for _tag, _pattern, _first in _CORE_RESOLVERS:
-    # "" stands for the empty scalar, which YAML 1.2 resolves to null
-    FastLoader.add_implicit_resolver(_tag, re.compile(_pattern), [*_first, *([""] if "~" in _first else [])])
-FastLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(node.value, 0)
-                           if node.value.startswith(("0o", "0x")) else int(node.value))
 
 
 def decode(data: bytes, file: str) -> str | Diagnostic:
@@ -98,49 +49,29 @@ def parse(text: str, file: str) -> tuple[list[Any], list[Diagnostic]]:
     return docs, problems
 
 
-def _load_all(text: str) -> tuple[list[Any], list[int]]:
-    loader = FastLoader(text)
-    try:
-        docs = []
-        while loader.check_data():
-            docs.append(loader.get_data())
-        return docs, loader.document_lines
-    finally:
-        loader.dispose()
-
-
 def parse_with_lines(text: str, file: str) -> tuple[list[Any], list[int], list[Diagnostic]]:
     """Like `parse`, plus the 1-based line where each document starts."""
+    fast = load_fast(text)
+    if fast is not None:  # no anchors (nothing expands) and depth checked while building
+        return fast[0], fast[1], []
     try:
-        docs, lines = _load_all(text)
+        docs, lines = load_slow(text)
     except yaml.MarkedYAMLError as exc:
         return [], [], [_syntax_diagnostic(exc, file, text)]
     except yaml.YAMLError as exc:
         return [], [], [error("yaml-syntax", f"not valid YAML: {exc}", Location(file, 1, 1))]
     except RecursionError:
         return [], [], [error("too-deep", f"nesting is deeper than {MAX_DEPTH} levels", Location(file, 1, 1))]
-    if _cannot_blow_up(text):
-        return docs, lines, []
-    problems = [d for i, doc in enumerate(docs) if (d := _size_problem(doc, file, i, lines)) is not None]
+    aliases = "&" in text
+    problems = [d for i, doc in enumerate(docs) if (d := _size_problem(doc, file, i, lines, aliases)) is not None]
     return (docs if not problems else []), lines, problems
-
-
-_INDENT = re.compile(r"\n( *)")
-
-
-def _cannot_blow_up(text: str) -> bool:
-    """No anchors, and too few indents and brackets to nest MAX_DEPTH deep: nothing to measure."""
-    if "&" in text:
-        return False
-    deepest_indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    return deepest_indent + text.count("[") + text.count("{") < MAX_DEPTH
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
     problem = str(exc.problem or exc.context or "not valid YAML")
-    if isinstance(exc, _DuplicateKey):
+    if isinstance(exc, DuplicateKey):
         return error("duplicate-key", problem, loc, suggestion="remove one of them")
     if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         return error("yaml-tab", "tab character where YAML expects spaces", loc,
@@ -184,7 +115,7 @@ def document_start_line(text: str, index: int) -> int:
     return starts[index] if index < len(starts) else 1
 
 
-def _size_problem(doc: Any, file: str, index: int, lines: list[int]) -> Diagnostic | None:
+def _size_problem(doc: Any, file: str, index: int, lines: list[int], aliases: bool) -> Diagnostic | None:
     sizes: dict[int, int] = {}
     try:
         nodes, depth = _measure(doc, sizes, 0)
@@ -193,7 +124,7 @@ def _size_problem(doc: Any, file: str, index: int, lines: list[int]) -> Diagnost
     where = Location(file, lines[index] if index < len(lines) else 1, 1)
     if depth > MAX_DEPTH:
         return error("too-deep", f"document {index + 1} nests deeper than {MAX_DEPTH} levels", where)
-    if nodes > MAX_EXPANDED_NODES:
+    if aliases and nodes > MAX_EXPANDED_NODES:  # without anchors, the file size limit bounds it
         return error("alias-bomb", f"document {index + 1} expands to more than {MAX_EXPANDED_NODES:,} values "
                      "through anchors and aliases", where, suggestion="remove the nested aliases")
     return None
