@@ -22,7 +22,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.plan.make import task_hash
 from dhsync.plan.runs import declaration_hash, task_kind_of
-from dhsync.runtimes import NotRunnableError, duration, execute_run, refresh_run, state_of
+from dhsync.runtimes import NotRunnableError, duration, execute_run, lifecycle, refresh_run, state_of
 
 
 def trigger_run(session: Session, change: Change) -> Outcome:
@@ -94,6 +94,10 @@ def pending(backend: Backend, project: str, journal: Journal) -> list[tuple[Chan
     return found
 
 
+_STARTING = frozenset({lifecycle.BUILT, lifecycle.READY})
+_NEVER_STARTED = "the apply that was executing the run was interrupted before its handler started"
+
+
 def interrupted(backend: Backend, project: str, journal: Journal) -> list[str]:
     """Runs an interrupted apply was executing: ended now (ERROR) if nothing supervises them any more,
     and said, since apply does not trigger the same declaration again."""
@@ -108,7 +112,13 @@ def interrupted(backend: Backend, project: str, journal: Journal) -> list[str]:
         state = state_of(run)
         if state == "CREATED":
             continue  # executed again as pending
+        if state in _STARTING:
+            # Between CREATED and RUNNING the apply itself executes the run; it is gone (we hold its lock),
+            # so nothing ever will: end it, or it stays BUILT or READY for good.
+            run = lifecycle.record(backend, run, lifecycle.ERROR, message=_NEVER_STARTED)
+            state = state_of(run)
         name = entry.address.partition("/")[2]
+        again = "" if state == "COMPLETED" else f". `dhsync run {name}` runs it again"
         notes.append(f"run {entry.id} of `{name}` was being executed by an apply that was interrupted; it is "
-                      f"{state} now. `dhsync run {name}` runs it again")
+                     f"{state} now{again}")
     return notes

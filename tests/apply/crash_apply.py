@@ -1,0 +1,86 @@
+"""Run the real apply on a spec repository and SIGKILL this process at a chosen backend write.
+
+    python crash_apply.py REPO N before|after [TTL]     die just before / just after the N-th write
+    python crash_apply.py REPO 0 count [TTL]            apply to the end; print one line per write
+
+Writes are the backend calls that change something (create_*, update_*, delete_*), counted through a
+thin proxy in front of the sqlite backend; the runtime's own run updates (BUILT, READY, RUNNING,
+COMPLETED) go through the same proxy, so N can also fall inside a triggered run's execution. The lock
+is taken with TTL seconds (default 0.5) so that the next apply can take it over soon after the kill.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from dhsync.apply import Request, RunSettings, SilentReporter, reconcile
+from dhsync.backends import open_backend
+from dhsync.backends.base import Backend
+from dhsync.model.plan import Change, Plan
+from dhsync.specs.loader import load_repository
+
+WRITES = ("create_", "update_", "delete_")
+URL = "sqlite:///.dhsync/state.db"
+
+
+class KillingBackend:
+    """The sqlite backend, dying at the `target`-th write (`when` it: before or after the call)."""
+
+    def __init__(self, inner: Backend, target: int, when: str) -> None:
+        self.inner, self.target, self.when = inner, target, when
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if not name.startswith(WRITES) or not callable(attr):
+            return attr
+        return self._counted(name, attr)
+
+    def _counted(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(f"{name} {_what(name, args)}")
+            hit = len(self.calls) == self.target
+            if hit and self.when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = call(*args, **kwargs)
+            if hit and self.when == "after":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return counted
+
+
+def _what(name: str, args: Sequence[Any]) -> str:
+    body = next((a for a in args if isinstance(a, dict)), {})
+    if name == "update_run":
+        return str((body.get("status") or {}).get("state", ""))
+    return str(body.get("name") or body.get("kind") or "")
+
+
+class Approve:
+    def show(self, plan: Plan, pending: Sequence[Change]) -> None:
+        pass
+
+    def confirm(self, plan: Plan) -> bool:
+        return True
+
+
+def main(argv: Sequence[str]) -> int:
+    root, target, when = Path(argv[0]).resolve(), int(argv[1]), argv[2]
+    ttl = float(argv[3]) if len(argv) > 3 else 0.5
+    loaded = load_repository(root, use_cache=False)
+    assert loaded.state is not None and loaded.config is not None, loaded.diagnostics
+    backend = KillingBackend(open_backend(URL, root), target, when)
+    request = Request(loaded.state, loaded.config, root, URL, root, runs=RunSettings(root), lock_ttl=ttl)
+    result = reconcile(backend, request, Approve(), SilentReporter())  # type: ignore[arg-type]
+    for call in backend.calls:
+        print(call)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
