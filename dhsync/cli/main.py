@@ -11,7 +11,18 @@ import sys
 import click
 
 from dhsync._version import __version__
-from dhsync.cli import apply_cmd, drift_cmd, init_cmd, lock_cmd, plan_cmd, validate_cmd
+from dhsync.cli import (
+    apply_cmd,
+    drift_cmd,
+    init_cmd,
+    lock_cmd,
+    logs_cmd,
+    plan_cmd,
+    run_cmd,
+    runs_cmd,
+    stop_cmd,
+    validate_cmd,
+)
 from dhsync.cli.common import DhsyncGroup, run_guarded
 
 
@@ -35,6 +46,11 @@ cli.add_command(plan_cmd.plan)
 cli.add_command(apply_cmd.apply)
 cli.add_command(lock_cmd.lock)
 cli.add_command(drift_cmd.drift)
+
+cli.add_command(run_cmd.run)
+cli.add_command(runs_cmd.runs)
+cli.add_command(logs_cmd.logs)
+cli.add_command(stop_cmd.stop)
 
 
 def main() -> None:

@@ -1,0 +1,35 @@
+"""Creating the run `dhsync run` executes: a declared run of the repository, or an ad-hoc run of a
+stored function. (Its own module so the SDK loads only when a run is made: see run_cmd.)"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dhsync.backends.base import Backend
+from dhsync.cli.repo import Repository
+from dhsync.cli.target import Target
+from dhsync.model.errors import NotFoundError
+from dhsync.runtimes import BackendLocator
+from dhsync.sdk.declared import create_declared_run
+from dhsync.sdk.execution import create_run, locator
+
+
+def reopen_of(target: Target) -> BackendLocator | None:
+    """How a detached supervisor opens the target's backend (None: it lives in this process only)."""
+    return locator(target.url, target.base_dir)
+
+
+def declared(backend: Backend, repo: Repository, name: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    return create_declared_run(backend, repo.desired, repo.config, name, overrides)
+
+
+def adhoc(backend: Backend, target: Target, function_name: str, action: str,
+          overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A run of `action` of the latest stored version of `function_name`, on this machine."""
+    found = backend.list_functions(target.project, name=function_name, page=0, size=1).items
+    if not found:
+        raise NotFoundError("function", function_name, target.project,
+                            hint=f"`dhsync apply` stores the repository's functions in `{target.url}`")
+    fields = {"local_execution": True, **({"parameters": dict(overrides)} if overrides else {})}
+    return create_run(backend, found[0], action, fields)

@@ -1,0 +1,57 @@
+"""`dhsync runs [PATH]`: the runs of the project, newest first, with state, duration and results."""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+
+import click
+
+from dhsync.cli.common import use_color
+from dhsync.cli.target import backend_option, opened, resolve
+from dhsync.model.errors import NotFoundError
+from dhsync.model.refs import FunctionRef
+from dhsync.render import runs as render
+from dhsync.runtimes import refresh_run
+from dhsync.runtimes.lifecycle import ACTIVE_STATES
+
+STATES = ("CREATED", "BUILT", "READY", "RUNNING", "STOP", "STOPPED", "COMPLETED", "ERROR")
+
+
+@click.command("runs")
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--function", "function_name", metavar="FUNCTION", help="only the runs of this function (any version)")
+@click.option("--state", type=click.Choice(STATES, case_sensitive=False), help="only the runs in this state")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="show at most this many")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@backend_option
+def runs(path: Path, function_name: str | None, state: str | None, limit: int, fmt: str,
+         backend_url: str | None) -> None:
+    """List the runs of the project of the repository at PATH (default: here), newest first."""
+    from dhsync.sdk.run_lookup import iter_runs  # the SDK loads on use, not when `dhsync validate` starts
+
+    target = resolve(path, backend_url)
+    with opened(target) as backend:
+        function = None
+        if function_name is not None:
+            latest = backend.list_functions(target.project, name=function_name, page=0, size=1).items
+            if not latest:
+                raise NotFoundError("function", function_name, target.project,
+                                    hint=f"no runs to show in `{target.url}`")
+            function = str(FunctionRef(str(latest[0]["kind"]), target.project, function_name))
+        found = list(islice(iter_runs(backend, target.project, function=function,
+                                      state=state.upper() if state else None), limit + 1))
+        # A run still going on this machine whose supervisor died is ended now, not shown RUNNING forever.
+        shown = [refresh_run(backend, r) if r.get("status", {}).get("state") in ACTIVE_STATES else r
+                 for r in found[:limit]]
+    summaries = [render.summary(run) for run in shown]
+    if fmt == "json":
+        click.echo(render.as_json(summaries))
+        return
+    if not summaries:
+        click.echo(f"No runs in project `{target.project}` ({target.url}) match.", err=True)
+        return
+    for line in render.table(summaries, use_color()):
+        click.echo(line)
+    if len(found) > limit:
+        click.echo(f"(the newest {limit}; --limit shows more)", err=True)
