@@ -28,4 +28,5 @@ def prepare(raw: str, min_amount: float = 0.0) -> tuple[str, int, int]:
         writer = csv.DictWriter(out, fieldnames=["date", "region", "amount", "currency"])
         writer.writeheader()
         writer.writerows(kept)
+    print(f"{Path(raw).name}: kept {len(kept)} rows, dropped {dropped} (malformed, undated or below {min_amount})")
     return str(clean), len(kept), dropped
