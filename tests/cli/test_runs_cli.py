@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import select
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from dhsync.apply.bodies import new_id
-from tests.cli.stored import PROJECT, await_run, open_state, runs_of, store_functions, write_repo
+from tests.cli.stored import PROJECT, WAIT_SECONDS, await_run, open_state, runs_of, store_functions, write_repo
 from tests.conftest import RunCli, run_process
 
 
@@ -135,3 +141,32 @@ def test_runs_and_logs_as_real_processes(ran: Path) -> None:
     assert logs.returncode == 0 and logs.stdout.endswith("hello: 6 words\n")
     missing = run_process("logs", "nope", str(ran))
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
+
+
+def _read_until(process: subprocess.Popen[bytes], wanted: str) -> str:
+    """What the process printed on stdout until `wanted` appeared (fails after WAIT_SECONDS)."""
+    assert process.stdout is not None
+    fd, seen = process.stdout.fileno(), b""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while wanted.encode() not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(fd, 65536) if ready else b""
+        if not chunk:
+            process.kill()
+            pytest.fail(f"never printed {wanted!r}; printed {seen!r}")
+        seen += chunk
+    return seen.decode()
+
+
+def test_ctrl_c_while_following_leaves_the_run_going(repo: Path, run_cli: RunCli) -> None:
+    assert run_cli("run", "run-forever", "--no-wait", cwd=repo).exit_code == 0
+    follower = subprocess.Popen([sys.executable, "-m", "dhsync", "logs", "run-forever", "--follow"], cwd=repo,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+    assert "started\n" in _read_until(follower, "started")
+    follower.send_signal(signal.SIGINT)
+    _out, err = follower.communicate(timeout=WAIT_SECONDS)
+    assert follower.returncode == 130
+    run = runs_of(repo)[0]
+    assert err.decode().endswith(f"stopped following; the run goes on (`dhsync stop {run['id'][:12]}` stops it)\n")
+    assert run["status"]["state"] == "RUNNING"
+    assert run_cli("stop", run["id"][:12], cwd=repo).exit_code == 0
