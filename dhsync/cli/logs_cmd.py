@@ -12,7 +12,7 @@ from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.runtimes import follow_logs, read_logs
 
 
-@click.command("logs")
+@click.command("logs", short_help="Print or follow the log of a run.")
 @click.argument("run_ref", metavar="RUN")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--follow", "-f", is_flag=True, help="keep printing what the run prints until it ends")

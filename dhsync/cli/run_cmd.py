@@ -21,7 +21,7 @@ from dhsync.runtimes import FINAL_STATES, BackendLocator, NotRunnableError, exec
 LOG_TAIL_LINES = 12
 
 
-@click.command("run")
+@click.command("run", short_help="Run a declared run (or a stored function) on this machine, now.")
 @click.argument("args", nargs=-1, metavar="[NAME] [PATH]")
 @click.option("--function", "function_name", metavar="FUNCTION",
               help="an ad-hoc run of the latest version of this stored function, instead of a declared run")

@@ -18,10 +18,11 @@ from dhsync.runtimes.lifecycle import ACTIVE_STATES
 STATES = ("CREATED", "BUILT", "READY", "RUNNING", "STOP", "STOPPED", "COMPLETED", "ERROR")
 
 
-@click.command("runs")
+@click.command("runs", short_help="List the runs, newest first, with state, duration and results.")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--function", "function_name", metavar="FUNCTION", help="only the runs of this function (any version)")
-@click.option("--state", type=click.Choice(STATES, case_sensitive=False), help="only the runs in this state")
+@click.option("--state", type=click.Choice(STATES, case_sensitive=False), metavar="STATE",
+              help=f"only the runs in this state ({', '.join(STATES)})")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="show at most this many")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @backend_option

@@ -13,7 +13,7 @@ from dhsync.render import runs as render
 from dhsync.runtimes import FINAL_STATES, refresh_run, state_of, stop_run
 
 
-@click.command("stop")
+@click.command("stop", short_help="Stop a run executing on this machine.")
 @click.argument("run_ref", metavar="RUN")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @backend_option
