@@ -1,5 +1,6 @@
 """The backend lock held for the whole apply: taken with an expiry, renewed by a heartbeat thread,
-released on the way out — including SIGINT and SIGTERM, which both end apply as interrupted (130).
+released on the way out — including SIGINT and SIGTERM, which both end apply as interrupted (130); a
+second Ctrl-C while the lock is being released is ignored, so it cannot keep the lock held.
 
 An expired lock (its holder died without releasing it) is taken over by `acquire`; the apply says so.
 If the heartbeat finds the lock taken by someone else, the next write is refused (LockHeldError).
@@ -86,6 +87,21 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM are ignored for the duration (one backend write): a second Ctrl-C while the lock
+    is released would otherwise leave it held until it expires."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
 def holding(backend: Backend, project: str, owner: str, ttl: float = DEFAULT_TTL) -> Iterator[HeldLock]:
     held = HeldLock(backend, project, owner, ttl)
     with terminate_as_interrupt():
@@ -93,7 +109,8 @@ def holding(backend: Backend, project: str, owner: str, ttl: float = DEFAULT_TTL
             held.acquire()
             yield held
         finally:
-            held.release()
+            with signals_ignored():
+                held.release()
 
 
 def lock_owner() -> str:

@@ -1,12 +1,15 @@
 """Run the real apply on a spec repository and SIGKILL this process at a chosen backend write.
 
-    python crash_apply.py REPO N before|after [TTL]     die just before / just after the N-th write
-    python crash_apply.py REPO 0 count [TTL]            apply to the end; print one line per write
+    python crash_apply.py REPO N before|after [TTL [SIGNAL [again]]]
+    python crash_apply.py REPO 0 count [TTL]     apply to the end; print one line per write
 
 Writes are the backend calls that change something (create_*, update_*, delete_*), counted through a
 thin proxy in front of the sqlite backend; the runtime's own run updates (BUILT, READY, RUNNING,
 COMPLETED) go through the same proxy, so N can also fall inside a triggered run's execution. The lock
 is taken with TTL seconds (default 0.5) so that the next apply can take it over soon after the kill.
+SIGNAL (KILL by default; INT, TERM) is what the process sends itself; with `again` it also sends
+itself SIGINT as it releases the lock (a second Ctrl-C). After INT or TERM the script ends as the CLI
+does: exit 130.
 """
 
 from __future__ import annotations
@@ -31,9 +34,15 @@ URL = "sqlite:///.dhsync/state.db"
 class KillingBackend:
     """The sqlite backend, dying at the `target`-th write (`when` it: before or after the call)."""
 
-    def __init__(self, inner: Backend, target: int, when: str) -> None:
-        self.inner, self.target, self.when = inner, target, when
+    def __init__(self, inner: Backend, target: int, when: str, signum: int = signal.SIGKILL,
+                 again: bool = False) -> None:
+        self.inner, self.target, self.when, self.signum, self.again = inner, target, when, signum, again
         self.calls: list[str] = []
+
+    def release_lock(self, lock: Any) -> None:
+        if self.again:
+            os.kill(os.getpid(), signal.SIGINT)
+        self.inner.release_lock(lock)
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.inner, name)
@@ -46,10 +55,10 @@ class KillingBackend:
             self.calls.append(f"{name} {_what(name, args)}")
             hit = len(self.calls) == self.target
             if hit and self.when == "before":
-                os.kill(os.getpid(), signal.SIGKILL)
+                os.kill(os.getpid(), self.signum)
             result = call(*args, **kwargs)
             if hit and self.when == "after":
-                os.kill(os.getpid(), signal.SIGKILL)
+                os.kill(os.getpid(), self.signum)
             return result
         return counted
 
@@ -72,11 +81,16 @@ class Approve:
 def main(argv: Sequence[str]) -> int:
     root, target, when = Path(argv[0]).resolve(), int(argv[1]), argv[2]
     ttl = float(argv[3]) if len(argv) > 3 else 0.5
+    signum = signal.Signals[f"SIG{argv[4]}"] if len(argv) > 4 else signal.SIGKILL
     loaded = load_repository(root, use_cache=False)
     assert loaded.state is not None and loaded.config is not None, loaded.diagnostics
-    backend = KillingBackend(open_backend(URL, root), target, when)
+    backend = KillingBackend(open_backend(URL, root), target, when, signum, "again" in argv[5:])
     request = Request(loaded.state, loaded.config, root, URL, root, runs=RunSettings(root), lock_ttl=ttl)
-    result = reconcile(backend, request, Approve(), SilentReporter())  # type: ignore[arg-type]
+    try:
+        result = reconcile(backend, request, Approve(), SilentReporter())  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     for call in backend.calls:
         print(call)
     return 0 if result.ok else 1

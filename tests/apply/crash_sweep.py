@@ -1,0 +1,193 @@
+"""Killing or interrupting apply at many points and finishing each with a real apply: the kill points
+of an apply, the scenarios (a first apply, a new version), and the sweep that runs them two at a time.
+
+The kill script (crash_apply.py) is forked from the test process for each point: importing dhsync in
+a fresh interpreter for each of ~60 kills would cost most of the time, and a forked child is as real
+a process to kill. The apply that finishes the job is always `python -m dhsync apply --auto-approve`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from dhsync.apply import RunSettings, SilentReporter, reconcile
+from dhsync.apply.reconcile import Request
+from dhsync.specs.loader import load_repository
+from tests.apply import crash_apply
+from tests.apply.crash_repo import (
+    FAST,
+    PROJECT,
+    URL,
+    assert_converged,
+    backend_of,
+    kill_apply,
+    lock_expired,
+    start_dhsync,
+    wait_for,
+    write_repo,
+)
+
+TTL = "0.3"
+PARALLEL = 2
+ACTIVE = {"CREATED", "BUILT", "READY", "RUNNING", "STOP"}
+# after BUILT is before READY, and so on: the same state, nothing journaled between them
+SAME_AS_AFTER_PREVIOUS = ("update_run READY", "update_run RUNNING", "update_run COMPLETED")
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    n: int
+    when: str
+    call: str
+    # what the process sends itself there (KILL, INT, TERM); `again`: a second SIGINT as it releases the lock
+    signal: str = "KILL"
+    again: bool = False
+
+    def __str__(self) -> str:
+        return f"SIG{self.signal}{' twice' if self.again else ''} {self.when} #{self.n} {self.call}"
+
+    @property
+    def killed(self) -> bool:
+        return self.signal == "KILL"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    base: Path
+    calls: tuple[str, ...]
+    versions: dict[str, int]
+    always_runs: int
+
+
+def apply_in_process(root: Path) -> None:
+    """An uninterrupted apply, in this process (to set up a scenario)."""
+    loaded = load_repository(root, use_cache=False)
+    assert loaded.state is not None and loaded.config is not None
+    with backend_of(root) as backend:
+        result = reconcile(backend, Request(loaded.state, loaded.config, root, URL, root, runs=RunSettings(root)),
+                           crash_apply.Approve(), SilentReporter())
+    assert result.ok, result.outcomes
+
+
+def counted_calls(base: Path, scratch: Path) -> tuple[str, ...]:
+    """The writes an uninterrupted apply of `base` makes, from the kill script run to the end."""
+    shutil.copytree(base, scratch)
+    done = kill_apply(scratch, "0", "count", TTL)
+    assert done.returncode == 0, done.stderr
+    return tuple(done.stdout.splitlines())
+
+
+def kill_points(calls: tuple[str, ...]) -> list[KillPoint]:
+    points = []
+    for n, call in enumerate(calls, 1):
+        if not call.startswith(SAME_AS_AFTER_PREVIOUS):
+            points.append(KillPoint(n, "before", call))
+        points.append(KillPoint(n, "after", call))
+    return points
+
+
+def fork_kill(root: Path, point: KillPoint) -> int:
+    """The kill script's main in a forked child; returns its wait status."""
+    args = [str(root), str(point.n), point.when, TTL, point.signal, *(["again"] if point.again else [])]
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            code = crash_apply.main(args)
+        finally:
+            os._exit(code)
+    return os.waitpid(pid, 0)[1]
+
+
+def first_apply(folder: Path) -> Scenario:
+    """An empty backend and the two-function repository."""
+    base = write_repo(folder / "base")
+    return Scenario(base, counted_calls(base, folder / "count"), {"alpha": 1, "beta": 1}, always_runs=1)
+
+
+def new_version(folder: Path) -> Scenario:
+    """The repository applied once, then alpha's code edited: a new version, its task, both runs."""
+    base = write_repo(folder / "base")
+    apply_in_process(base)
+    write_repo(base, alpha=FAST.replace("x * 2", "x * 3"))
+    return Scenario(base, counted_calls(base, folder / "count"), {"alpha": 2, "beta": 1}, always_runs=2)
+
+
+def run_name(scenario: Scenario, point: KillPoint) -> str | None:
+    """The declared run the kill point falls in (runs are applied alpha-run first)."""
+    first_run = next(i for i, call in enumerate(scenario.calls, 1) if call.startswith("create_run"))
+    if point.n < first_run:
+        return None
+    return "alpha-run" if point.n < first_run + 5 else "beta-always"
+
+
+def _expected_notes(scenario: Scenario, point: KillPoint) -> tuple[str | None, str | None]:
+    """(run left CREATED: executed by the next apply, run left executing: noted by the next apply).
+    Interrupted before BUILT, the runtime records the run STOPPED; killed there, it stays CREATED."""
+    name = run_name(scenario, point)
+    if name is None:
+        return None, None
+    call = point.call
+    if call.startswith("create_run"):
+        return (name if point.when == "after" else None), None
+    if call == "update_run BUILT" and point.when == "before" and point.killed:
+        return name, None
+    return None, name
+
+
+def _check_stopped(root: Path, point: KillPoint, status: int) -> None:
+    if point.killed:
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"{point}: status {status}"
+        wait_for(f"the lock of {point} to expire", lambda: lock_expired(root))
+        return
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 130, f"{point}: status {status}"
+    with backend_of(root) as backend:
+        assert backend.lock_info(PROJECT) is None, f"{point}: the interrupted apply left its lock"
+
+
+def _check(scenario: Scenario, root: Path, point: KillPoint, applied: subprocess.CompletedProcess[str]) -> None:
+    context = f"{point}: {applied.stdout}{applied.stderr}"
+    assert applied.returncode == 0, context
+    found = assert_converged(root, versions=scenario.versions, always_runs=scenario.always_runs, context=context,
+                             real_plan=False)
+    assert not ACTIVE & set(found["states"]), f"a run was left unfinished: {found['states']} [{context}]"
+    created, executing = _expected_notes(scenario, point)
+    if created is not None:
+        assert f"run/{created}" in applied.stdout and "not executed yet" in applied.stdout, context
+        assert found["states"] == {"COMPLETED": scenario.versions["alpha"] + scenario.always_runs}, context
+    if executing is not None:
+        assert "was being executed by an apply that was interrupted" in applied.stderr, context
+        assert f"`{executing}`" in applied.stderr, context
+    assert not (root / ".dhsync" / "journal" / f"{PROJECT}.jsonl").exists(), context
+
+
+def sweep(scenario: Scenario, folder: Path, points: list[KillPoint]) -> None:
+    """Kill or interrupt at each point (forked, one at a time), then finish each with a real apply, two at a
+    time; every failure is collected and reported together."""
+    waiting = list(enumerate(points))
+    going: list[tuple[KillPoint, Path, subprocess.Popen[str]]] = []
+    failures: list[str] = []
+    while waiting or going:
+        while waiting and len(going) < PARALLEL:
+            index, point = waiting.pop(0)
+            root = folder / f"p{index:02d}"
+            shutil.copytree(scenario.base, root)
+            _check_stopped(root, point, fork_kill(root, point))
+            going.append((point, root, start_dhsync(root, "apply", "--auto-approve")))
+        finished = wait_for("an apply to end", lambda: next((g for g in going if g[2].poll() is not None), None),
+                            limit=120)
+        going.remove(finished)
+        point, root, process = finished
+        out, err = process.communicate()
+        try:
+            _check(scenario, root, point, subprocess.CompletedProcess(process.args, process.returncode, out, err))
+        except AssertionError as exc:
+            failures.append(f"{point}: {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
