@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dhsync.diff.compare import compare, part
-from dhsync.diff.marks import is_protected, labels_of, user_labels
+from dhsync.diff.marks import PROTECTED, is_protected, labels_of, user_labels
 from dhsync.diff.normalise import desired_content, function_content
 from dhsync.diff.secrets import mask, mask_pair
 from dhsync.model.entities import USER_METADATA, DesiredEntity
@@ -16,6 +16,7 @@ from dhsync.model.state import Entity
 
 _SPEC_PART = ("kind", "spec")
 _METADATA_PART = ("metadata", "protect")
+_PLAIN_METADATA = tuple(key for key in USER_METADATA if key != "labels")
 
 
 def actual_content(function: Mapping[str, Any]) -> dict[str, Any]:
@@ -28,23 +29,20 @@ def _same_as_stored(desired: DesiredEntity, actual: Mapping[str, Any]) -> bool:
     so the common "nothing changed" case costs no normalisation at all."""
     if desired.kind != actual.get("kind") or desired.spec != actual.get("spec"):
         return False
-    meta = actual.get("metadata") or {}
-    for key in USER_METADATA:
-        if key == "labels":
-            if user_labels(labels_of(actual)) != list(desired.metadata.get("labels") or []):
-                return False
-        elif desired.metadata.get(key) != meta.get(key):
-            return False
-    return desired.protect == is_protected(actual)
+    meta, wanted = actual.get("metadata") or {}, desired.metadata
+    if any(wanted.get(key) != meta.get(key) for key in _PLAIN_METADATA):
+        return False
+    labels = labels_of(actual)
+    return user_labels(labels) == list(wanted.get("labels") or []) and desired.protect == (PROTECTED in labels)
 
 
 def plan_function(desired: DesiredEntity, actual: Entity | None, ignore: Sequence[str]) -> Change | None:
-    after = desired_content(desired)
     if actual is None:
+        after = desired_content(desired)
         return Change(Action.CREATE, desired.identity, desired.kind, Reason.NOT_IN_BACKEND, after=mask(after))
     if _same_as_stored(desired, actual):
-        return None
-    before = actual_content(actual)
+        return None  # before any normalisation: this is the common case and must stay cheap
+    before, after = actual_content(actual), desired_content(desired)
     spec = compare(part(before, _SPEC_PART), part(after, _SPEC_PART), ignore)
     if not spec.same:
         fields = compare(before, after, ignore).fields

@@ -12,6 +12,7 @@ from dhsync.diff.hashing import content_hash
 from dhsync.diff.marks import is_managed
 from dhsync.diff.normalise import desired_content
 from dhsync.model.entities import DesiredEntity, DesiredState, Identity
+from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Plan, PlanOptions
 from dhsync.model.state import ActualState
@@ -51,7 +52,7 @@ def _plan_declared(desired: Desired, index: ActualIndex, options: PlanOptions, o
                 out.tasks[task.identity] = task_change
         if latest is not None and is_managed(latest) and (change is None or change.action is Action.UPDATE):
             kinds = {t.kind for t in desired.tasks.get(fn.name, ())}
-            _prune(plan_task_deletes(fn.name, fn.project, kinds, latest, index), options, out)
+            _prune(plan_task_deletes(fn.name, fn.project, kinds, current, index), options, out)
 
 
 def _prune(deletes: list[Change], options: PlanOptions, out: _Planned) -> None:
@@ -92,7 +93,13 @@ def _plan_runs(desired: Desired, index: ActualIndex, options: PlanOptions, out: 
 
 
 def make_plan(desired: DesiredState, actual: ActualState, options: PlanOptions | None = None) -> Plan:
-    options = options or PlanOptions()
+    # The actual state holds ~10^6 containers without cycles; the cyclic collector would rescan them on
+    # every few thousand allocations the plan makes, and could free nothing.
+    with cyclic_gc_paused():
+        return _make_plan(desired, actual, options or PlanOptions())
+
+
+def _make_plan(desired: DesiredState, actual: ActualState, options: PlanOptions) -> Plan:
     arranged = arrange(desired)
     index = ActualIndex.build(actual)
     out = _Planned()

@@ -34,19 +34,18 @@ def _same_as_stored(desired: DesiredEntity, actual: Mapping[str, Any]) -> bool:
 def plan_task(desired: DesiredEntity, function_change: Change | None, current: Entity | None,
               ignore: Sequence[str]) -> Change | None:
     """`current` is the task of this kind on the function's latest version (None when there is none)."""
-    after = desired_content(desired)
     needs: tuple[Identity, ...] = ()
     if function_change is not None and function_change.action in (Action.CREATE, Action.NEW_VERSION):
         needs = (function_change.identity,)
         if function_change.action is Action.NEW_VERSION and current is not None:
-            return _recreate(desired, current, after, needs, ignore)
+            return _recreate(desired, current, desired_content(desired), needs, ignore)
         current = None  # a new function, or a task the old version never had: created on the new one
     if current is None:
         return Change(Action.CREATE, desired.identity, desired.kind, Reason.NOT_IN_BACKEND,
-                      after=mask(after), requires=needs, function=desired.function)
+                      after=mask(desired_content(desired)), requires=needs, function=desired.function)
     if _same_as_stored(desired, current):
-        return None
-    before = actual_task_content(current)
+        return None  # before any normalisation: this is the common case and must stay cheap
+    before, after = actual_task_content(current), desired_content(desired)
     diff = compare(before, after, ignore)
     if diff.same:
         return None
@@ -62,11 +61,12 @@ def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
                   *mask_pair(before, after), fields, requires=needs, function=desired.function)
 
 
-def plan_task_deletes(function: str, project: str, declared_kinds: set[str], latest: Entity | None,
+def plan_task_deletes(function: str, project: str, declared_kinds: set[str], current: Mapping[str, Entity],
                       index: ActualIndex) -> list[Change]:
-    """Tasks on the latest version of a function dhsync manages whose kind is no longer declared."""
+    """Tasks on the latest version of a function dhsync manages (`current`, by kind) whose kind is no longer
+    declared."""
     changes = []
-    for kind, task in sorted(index.tasks_of(latest).items()):
+    for kind, task in sorted(current.items()):
         if kind in declared_kinds:
             continue
         identity = Identity(EntityType.TASK, project, task_identity_name(function, kind))
