@@ -3,8 +3,9 @@ finished by the next one.
 
 Where: `<state folder>/journal/<project>.jsonl`, beside the state (for the default sqlite backend the
 state folder is the `.dhsync/` beside dhsync.yaml). One JSON object per line, appended with one
-`write` call each (a process killed between two lines leaves whole lines; a torn last line is
-skipped). The ids of the entities a write creates are chosen before the call and journaled with it.
+`write` call each (a process killed between two lines leaves whole lines; a line torn by an OS crash
+or a full disk is skipped, and ended before the next apply appends to the file). The ids of the
+entities a write creates are chosen before the call and journaled with it.
 
 While a journal file exists, the logical apply it records is unfinished: the next apply reads it,
 finds what was begun and not ended, and continues (runs created and not executed are executed, an
@@ -59,10 +60,22 @@ def _read(path: Path) -> list[Entry]:
         for line in handle:
             try:
                 data = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # a torn line (an OS crash or a full disk in the middle of a write)
+            if isinstance(data, dict):
                 entries.append(Entry(**{k: str(data.get(k, "")) for k in Entry.__dataclass_fields__}))
-            except (orjson.JSONDecodeError, TypeError):
-                continue  # the torn last line of a killed process
     return entries
+
+
+def _open_for_append(path: Path) -> int:
+    """Open the journal to append; a torn last line is closed first, or the next line would join it and be
+    lost with it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        os.write(fd, b"\n")
+    return fd
 
 
 class Journal:
@@ -91,8 +104,7 @@ class Journal:
 
     def _write(self, event: str, call: str, address: str, id_: str) -> None:
         if self._fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._fd = _open_for_append(self.path)
         line: dict[str, Any] = {"event": event, "apply": self.apply_id, "call": call, "address": address,
                                 "id": id_, "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
         os.write(self._fd, orjson.dumps(line) + b"\n")

@@ -140,9 +140,13 @@ def _expected_notes(scenario: Scenario, point: KillPoint) -> tuple[str | None, s
     return None, name
 
 
+def assert_killed_status(status: int, what: object = "") -> None:
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"{what}: status {status}"
+
+
 def _check_stopped(root: Path, point: KillPoint, status: int) -> None:
     if point.killed:
-        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"{point}: status {status}"
+        assert_killed_status(status, point)
         wait_for(f"the lock of {point} to expire", lambda: lock_expired(root))
         return
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 130, f"{point}: status {status}"

@@ -34,7 +34,18 @@ from tests.apply.crash_repo import (
     wait_for,
     write_repo,
 )
-from tests.apply.crash_sweep import TTL, KillPoint, Scenario, first_apply, kill_points, new_version, run_name, sweep
+from tests.apply.crash_sweep import (
+    TTL,
+    KillPoint,
+    Scenario,
+    assert_killed_status,
+    first_apply,
+    fork_kill,
+    kill_points,
+    new_version,
+    run_name,
+    sweep,
+)
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +134,23 @@ def test_the_kill_script_as_a_process_dies_by_sigkill_and_a_real_apply_takes_ove
     assert "note: took over the expired lock of" in applied.stderr
     assert "run/alpha-run" in applied.stdout and "not executed yet" in applied.stdout
     assert_converged(root, versions={"alpha": 1, "beta": 1}, always_runs=1)
+
+
+def test_a_journal_line_torn_by_an_os_crash_does_not_swallow_the_next_apply_s_first_line(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo")
+    journal = root / ".dhsync" / "journal" / f"{PROJECT}.jsonl"
+    assert_killed_status(fork_kill(root, KillPoint(6, "before", "create_run python+job:run")))
+    torn = b'{"event": "begin", "apply": "0a1b", "ca'
+    with journal.open("ab") as handle:  # what an OS crash in the middle of a write can leave
+        handle.write(torn)
+    wait_for("the lock to expire", lambda: lock_expired(root))
+    # the next apply's first write is the create of alpha-run's run; it dies before executing it
+    assert_killed_status(fork_kill(root, KillPoint(1, "after", "create_run python+job:run")))
+    *_, before, last, end = journal.read_bytes().split(b"\n")
+    wait_for("the lock to expire", lambda: lock_expired(root))
+    applied = dhsync(root, "apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stderr
+    assert "run/alpha-run" in applied.stdout and "not executed yet" in applied.stdout
+    found = assert_converged(root, versions={"alpha": 1, "beta": 1}, always_runs=1)
+    assert found["states"] == {"COMPLETED": 2}, "alpha-run's run was executed, not left CREATED for good"
+    assert (before, last.startswith(b'{"event":"begin"'), end) == (torn, True, b""), "the torn line was ended first"
