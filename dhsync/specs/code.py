@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from dhsync.specs.files import read_whole
 from dhsync.specs.issues import Issue
 from dhsync.specs.suggest import did_you_mean
 
 MAX_CODE_BYTES = 10 * 1024 * 1024
 _SOURCE_PATH = ("spec", "source", "source")
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,7 @@ def _read_regular(path: str, size: int, source: str, doc: int) -> CodeFile | Iss
         return Issue("code-too-large", f"code file `{source}` is {size:,} bytes; the limit is {MAX_CODE_BYTES:,}",
                      doc, _SOURCE_PATH)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_whole(path, size, _NO_FOLLOW)  # no link swapped in since the lstat
     except OSError as exc:
         return Issue("code-unreadable", f"cannot read code file `{source}`: {exc.strerror or exc}", doc,
                      _SOURCE_PATH)

@@ -21,6 +21,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.specs import code, snapshot
 from dhsync.specs.cache import CheckCache, cache_salt
 from dhsync.specs.discover import discover
+from dhsync.specs.files import read_whole
 from dhsync.specs.issues import Issue, from_pydantic
 from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config
 from dhsync.specs.resolve import FileIssue, Placed, resolve
@@ -158,7 +159,7 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
                 return _from_cache(cached, where)
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry is just a miss
-        data = _read_bytes(path)
+        data = read_whole(path, st.st_size)
     except OSError as exc:
         return _FileResult(diagnostics=[_unreadable(exc, where)])
     key = cache.key(data)

@@ -23,6 +23,8 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 # fraction (`0.5`) is refused with the spelling DHCore accepts.
 QUANTITY_PATTERN = r"^\d+([a-zA-Z]+)?$"
 _K8S_SUFFIXES = ("", "m", "k", "K", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+_LEADING_DIGITS = re.compile(r"^\d+")
+_NUMBER = re.compile(r"\d+")  # compiled once: these run for every quantity and schedule of a repository
 
 
 def _quantity_from_yaml(value: Any) -> Any:
@@ -37,7 +39,7 @@ def _quantity_from_yaml(value: Any) -> Any:
 
 
 def _known_suffix(value: str) -> str:
-    suffix = re.sub(r"^\d+", "", value)
+    suffix = _LEADING_DIGITS.sub("", value)
     if suffix not in _K8S_SUFFIXES:
         raise ValueError(f"`{value}` has unit `{suffix}`, which Kubernetes does not know; "
                          "use m, k, M, G, Ki, Mi, Gi, Ti …")
@@ -68,7 +70,7 @@ def _cron_in_range(value: str) -> str:
     if len(fields) != 5:
         raise ValueError(f"`{value}` has {len(fields)} fields; a schedule has 5: minute hour day month weekday")
     for text, (low, high, what) in zip(fields, _CRON_RANGES, strict=True):
-        for number in re.findall(r"\d+", text.split("/")[0]):
+        for number in _NUMBER.findall(text.split("/")[0]):
             if not low <= int(number) <= high:
                 raise ValueError(f"{what} {number} is out of range {low}-{high} in `{value}`")
     return value
