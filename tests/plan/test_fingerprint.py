@@ -1,15 +1,18 @@
-"""The actual-state fingerprint a saved plan carries: what makes it stale and what does not."""
+"""The actual-state fingerprint and desired-state hash a saved plan carries: what makes it stale and what
+does not."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from dhsync.backends.base import Backend
+from dhsync.model.entities import DesiredEntity, TriggerPolicy
 from dhsync.model.state import ActualState
 from dhsync.plan.actual import fingerprint
-from dhsync.plan.desired import arrange
+from dhsync.plan.desired import arrange, desired_hash
 
 from .helpers import PROJECT, applied, function, plan, run, state, task, unmanaged_function, write_run
 
@@ -71,3 +74,23 @@ def test_what_makes_a_saved_plan_stale(event: str) -> None:
 
 def test_the_fingerprint_is_of_this_project() -> None:
     assert fingerprint(ActualState("a")) != fingerprint(ActualState("b"))
+
+
+def _respelled(entity: DesiredEntity) -> DesiredEntity:
+    return replace(entity, spec=dict(reversed(list(entity.spec.items()))))
+
+
+HASH_EDITS: dict[str, tuple[Callable[[tuple[DesiredEntity, ...]], tuple[DesiredEntity, ...]], bool]] = {
+    "entities in another order": (lambda es: tuple(reversed(es)), False),
+    "keys in another order": (lambda es: tuple(_respelled(e) for e in es), False),
+    "a trigger policy": (lambda es: (*es[:2], replace(es[2], trigger=TriggerPolicy.ALWAYS)), True),
+    "protection": (lambda es: (replace(es[0], protect=True), *es[1:]), True),
+    "a description": (lambda es: (replace(es[0], metadata={"description": "d"}), *es[1:]), True),
+    "a task spec": (lambda es: (es[0], replace(es[1], spec={**es[1].spec, "profile": "p"}), es[2]), True),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(HASH_EDITS))
+def test_what_makes_a_saved_plan_stale_in_the_repository(edit: str) -> None:
+    change, stale = HASH_EDITS[edit]
+    assert (desired_hash(state(*change(DESIRED.entities))) != desired_hash(DESIRED)) is stale

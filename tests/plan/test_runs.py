@@ -64,6 +64,10 @@ CASES: dict[str, tuple[tuple[DesiredEntity, ...], Mutation, dict[str, object],
                                           (Reason.FUNCTION_VERSION_CHANGED, (FN, TASK))),
     "manual, even when changed": ((NEW_CODE, BASE[1], _nightly(trigger=TriggerPolicy.MANUAL)), _nothing, {}, None),
     "never run before": ((*BASE, run("weekly", "train")), _nothing, {}, (Reason.NEVER_RUN, ())),
+    "task spelled differently": ((BASE[0], task("train", "python+job", {"profile": "small", "secrets": []}), BASE[2]),
+                                 _nothing, {}, None),
+    "declaration spelled differently": ((*BASE[:2], _nightly(spec={"parameters": {"n": 1}, "inputs": {},
+                                                                   "function": "train"})), _nothing, {}, None),
 }
 
 
