@@ -5,7 +5,7 @@ Rules (each one makes a plan after apply empty on some backend or for some spell
   (id, key, status, user, created/updated, version, relationships …) are never looked at;
 - dhsync's own labels (`dhsync/…`) are not content; `protect` is, as a top-level `protect: true`;
 - absent, null, `{}` and `[]` are the same (the SDK drops empty values, DHCore fills some in);
-  `embedded: false` is the default and the same as absent;
+  `embedded: false` and an env's `secret: false` are defaults and the same as absent;
 - code: `source.code` (plain), `source.base64` and a code file all become `source.code: sha256:<hex>`
   of the bytes, so how the code was written down does not matter, only what it is;
 - defaults DHCore or the SDK fill in (`source.lang` of python and dbt functions) are filled in here;
@@ -88,10 +88,19 @@ def _source(kind: str, source: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _env(env: Any) -> Any:
+    """`secret: false` is the default (dhsync's own field, which DHCore does not keep): the same as absent."""
+    if isinstance(env, dict) and env.get("secret") is False:
+        return {k: v for k, v in env.items() if k != "secret"}
+    return env
+
+
 def spec_content(kind: str, spec: Mapping[str, Any], drop: Iterable[str] = ()) -> dict[str, Any]:
     out: dict[str, Any] = clean({k: v for k, v in spec.items() if k not in drop})
     if isinstance(out.get("source"), dict):
         out["source"] = _source(kind, out["source"])
+    if isinstance(out.get("envs"), list):
+        out["envs"] = [_env(env) for env in out["envs"]]
     for key, sort_key in UNORDERED_SPEC_LISTS.items():
         if isinstance(out.get(key), list):
             out[key] = sorted(out[key], key=sort_key)

@@ -55,6 +55,8 @@ SAME_SPECS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
                                                                          {"port": 80, "target_port": 8080}]},
                                    {"service_ports": [{"port": 80, "target_port": 8080},
                                                       {"port": 443, "target_port": 8443}]}),
+    "env secret false is the default": ("python+job", {"envs": [{"name": "A", "value": "1", "secret": False}]},
+                                        {"envs": [{"name": "A", "value": "1"}]}),
     "key order": ("python+job", {"resources": {"cpu": "1", "mem": "1Gi"}}, {"resources": {"mem": "1Gi", "cpu": "1"}}),
     "integer keys in an unordered list": ("python+job", {"tolerations": [{1: "a"}, {2: "b"}]},
                                           {"tolerations": [{2: "b"}, {1: "a"}]}),
@@ -67,6 +69,8 @@ DIFFERENT_SPECS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "explicit other lang": ("dbt", {"source": {"code": "x"}}, {"source": {"code": "x", "lang": "python"}}),
     "false is not absent": ("python+run", {"local_execution": False}, {}),
     "zero is not absent": ("container+serve", {"replicas": 0}, {}),
+    "env secret": ("python+job", {"envs": [{"name": "A", "value": "1", "secret": True}]},
+                   {"envs": [{"name": "A", "value": "1"}]}),
     "env value": ("python+job", {"envs": [{"name": "A", "value": "1"}]}, {"envs": [{"name": "A", "value": "2"}]}),
 }
 
