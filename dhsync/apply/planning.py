@@ -38,10 +38,11 @@ def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozens
     )
 
 
-def resumed_triggers(journal: Journal) -> frozenset[str]:
-    """Declared runs an interrupted apply already began to create: an `always` run does not fire twice
-    in one logical apply."""
-    return frozenset(entry.address.partition("/")[2] for entry in journal.begun(CREATE_RUN))
+def resumed_triggers(journal: Journal, actual: ActualState) -> frozenset[str]:
+    """Declared runs an interrupted apply already created: an `always` run does not fire twice in one
+    logical apply. A create the backend never got does not count (the run fires now)."""
+    stored = {str(run.get("id")) for run in actual.runs}
+    return frozenset(entry.address.partition("/")[2] for entry in journal.begun(CREATE_RUN) if entry.id in stored)
 
 
 def with_source(plan: Plan, root: Path, backend_url: str, base_dir: Path) -> Plan:
@@ -63,8 +64,8 @@ def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Fla
     """The plan for `desired` against what `backend` holds now."""
     if journal is None:
         journal = Journal(journal_folder(backend), desired.project, "")
-    options = plan_options(config, flags, resumed_triggers(journal))
     actual = backend.read_state(desired.project)
+    options = plan_options(config, flags, resumed_triggers(journal, actual))
     waiting = tuple(change for change, _ in pending(backend, desired.project, journal))
     return Planned(make_plan(desired, actual, options), actual, waiting)
 

@@ -91,7 +91,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
 
 
 def _plan(request: Request, actual: Any, journal: Journal) -> Plan:
-    resumed = resumed_triggers(journal)
+    resumed = resumed_triggers(journal, actual)
     saved = request.saved
     options: PlanOptions = (replace(saved.options, resumed_triggers=resumed) if saved is not None
                             else plan_options(request.config, request.flags, resumed))

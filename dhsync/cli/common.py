@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from typing import Any
 
 import click
@@ -25,6 +27,24 @@ def fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+# Set by run_guarded: this process ends with the command, so once interrupted it may ignore SIGINT for
+# good. Under click's test runner (the process goes on) the previous handler is put back instead.
+_process_ends_with_command = False
+
+
+def _say_interrupted() -> None:
+    """Say `interrupted` once: a second Ctrl-C while saying it (or after) must not become a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        click.echo("\ninterrupted", err=True)
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        click.echo("\ninterrupted", err=True)
+    finally:
+        if not _process_ends_with_command:
+            signal.signal(signal.SIGINT, previous)
+
+
 class DhsyncGroup(click.Group):
     """Turns dhsync's own errors into their message and exit code inside click, so that every way of
     calling a command (the console script, `python -m dhsync`, click's test runner) ends the same."""
@@ -36,19 +56,18 @@ class DhsyncGroup(click.Group):
             fail(str(exc))
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted", err=True)
+            _say_interrupted()
             ctx.exit(EXIT_INTERRUPTED)
 
 
 def run_guarded(command: click.Group) -> int:
     """Run the click group; no traceback ever reaches the user, every failure maps to an exit code."""
+    global _process_ends_with_command
+    _process_ends_with_command = True
     try:
         code = command.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("\ninterrupted", err=True)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("\ninterrupted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _say_interrupted()
         return EXIT_INTERRUPTED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -1,0 +1,90 @@
+"""Apply benchmark: new versions applied per second, against the backend's raw create rate.
+
+    python -m benchmarks.bench_apply [--n 1000]
+
+A repository of N python functions with a task each (benchmarks/generate_repo.py) is applied to a sqlite
+backend; then every code file changes, so the next apply makes N new versions and recreates N tasks.
+That apply (lock, bulk read, plan, journal, 2N writes) is timed and compared with the same 2N writes
+made straight through the backend (create_function + create_task, one transaction each) in a fresh
+database. Target: apply at least half the raw rate. One run, ratios measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.generate_repo import generate
+from dhsync.apply import Flags, Overrides, Request, RunSettings, SilentReporter, reconcile
+from dhsync.apply.bodies import function_body, new_id, task_body
+from dhsync.backends import open_backend
+from dhsync.model.entities import DesiredState
+from dhsync.model.kinds import EntityType
+from dhsync.model.plan import Change, Plan
+from dhsync.specs.loader import load_repository
+from dhsync.specs.models.config import Config
+
+
+class Approve:
+    def show(self, plan: Plan, pending: Sequence[Change]) -> None:
+        pass
+
+    def confirm(self, plan: Plan) -> bool:
+        return True
+
+
+def load(root: Path) -> tuple[DesiredState, Config]:
+    loaded = load_repository(root, use_cache=False)
+    assert loaded.ok and loaded.state is not None and loaded.config is not None
+    return loaded.state, loaded.config
+
+
+def timed_apply(root: Path) -> tuple[float, int]:
+    desired, config = load(root)
+    backend = open_backend("sqlite:///.dhsync/state.db", root)
+    request = Request(desired, config, root, "sqlite:///.dhsync/state.db", root, Flags(), Overrides(),
+                      RunSettings(root))
+    start = time.perf_counter()
+    result = reconcile(backend, request, Approve(), SilentReporter())
+    elapsed = time.perf_counter() - start
+    backend.close()
+    assert result.ok
+    return elapsed, len(result.outcomes)
+
+
+def raw_writes(root: Path, desired: DesiredState) -> float:
+    backend = open_backend(f"sqlite:///{root / 'raw.db'}")
+    backend.create_project({"kind": "project", "name": desired.project})
+    functions = desired.by_type(EntityType.FUNCTION)
+    tasks = {str(t.function): t for t in desired.by_type(EntityType.TASK)}
+    start = time.perf_counter()
+    for fn in functions:
+        stored = backend.create_function(desired.project, function_body(fn, new_id()))
+        backend.create_task(desired.project, task_body(tasks[fn.name], stored, new_id()))
+    elapsed = time.perf_counter() - start
+    backend.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = generate(Path(folder) / "repo", args.n)
+        first, _ = timed_apply(root)
+        for code in (root / "src").iterdir():
+            code.write_text(code.read_text() + "# changed\n")
+        again, writes = timed_apply(root)
+        raw = raw_writes(Path(folder), load(root)[0])
+    print(f"first apply of {args.n} functions with a task each: {first:.2f} s")
+    print(f"apply of {args.n} new versions ({writes} writes): {again:.2f} s = {args.n / again:,.0f} versions/s")
+    print(f"raw backend, the same {writes} writes: {raw:.2f} s = {args.n / raw:,.0f} versions/s")
+    print(f"apply rate / raw rate: {raw / again:.2f} (target: at least 0.5)")
+
+
+if __name__ == "__main__":
+    main()
