@@ -1,6 +1,6 @@
 """Run the real apply on a spec repository and SIGKILL this process at a chosen backend write.
 
-    python crash_apply.py REPO N before|after [TTL [SIGNAL [again]]]
+    python crash_apply.py REPO N before|after [TTL [SIGNAL [again] [cascade]]]
     python crash_apply.py REPO 0 count [TTL]     apply to the end; print one line per write
 
 Writes are the backend calls that change something (create_*, update_*, delete_*), counted through a
@@ -8,8 +8,8 @@ thin proxy in front of the sqlite backend; the runtime's own run updates (BUILT,
 COMPLETED) go through the same proxy, so N can also fall inside a triggered run's execution. The lock
 is taken with TTL seconds (default 0.5) so that the next apply can take it over soon after the kill.
 SIGNAL (KILL by default; INT, TERM) is what the process sends itself; with `again` it also sends
-itself SIGINT as it releases the lock (a second Ctrl-C). After INT or TERM the script ends as the CLI
-does: exit 130.
+itself SIGINT as it releases the lock (a second Ctrl-C); `cascade` is apply's --cascade. After INT or
+TERM the script ends as the CLI does: exit 130.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from dhsync.apply import Request, RunSettings, SilentReporter, reconcile
+from dhsync.apply import Overrides, Request, RunSettings, SilentReporter, reconcile
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
+from dhsync.diff.marks import trigger_record
 from dhsync.model.plan import Change, Plan
 from dhsync.specs.loader import load_repository
 
@@ -52,7 +53,7 @@ class KillingBackend:
 
     def _counted(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
         def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(f"{name} {_what(name, args)}")
+            self.calls.append(f"{name} {_what(name, args)}".strip())
             hit = len(self.calls) == self.target
             if hit and self.when == "before":
                 os.kill(os.getpid(), self.signum)
@@ -67,6 +68,9 @@ def _what(name: str, args: Sequence[Any]) -> str:
     body = next((a for a in args if isinstance(a, dict)), {})
     if name == "update_run":
         return str((body.get("status") or {}).get("state", ""))
+    if name == "create_run":
+        record = trigger_record(body)
+        return record.declaration if record is not None else ""
     return str(body.get("name") or body.get("kind") or "")
 
 
@@ -85,9 +89,10 @@ def main(argv: Sequence[str]) -> int:
     loaded = load_repository(root, use_cache=False)
     assert loaded.state is not None and loaded.config is not None, loaded.diagnostics
     backend = KillingBackend(open_backend(URL, root), target, when, signum, "again" in argv[5:])
-    request = Request(loaded.state, loaded.config, root, URL, root, runs=RunSettings(root), lock_ttl=ttl)
+    request = Request(loaded.state, loaded.config, root, URL, root, overrides=Overrides(cascade="cascade" in argv[5:]),
+                      runs=RunSettings(root), lock_ttl=ttl)
     try:
-        result = reconcile(backend, request, Approve(), SilentReporter())  # type: ignore[arg-type]
+        result = reconcile(backend, request, Approve(), SilentReporter())
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,15 +49,21 @@ def _run(name: str, function: str, trigger: str, parameters: str) -> str:
             f"  local_execution: true\n  parameters: {parameters}\n")
 
 
-def write_repo(root: Path, *, alpha: str = FAST, beta: str = FAST, parameters: str = "{x: 21}") -> Path:
+def write_repo(root: Path, *, alpha: str = FAST, beta: str | None = FAST, parameters: str = "{x: 21}",
+               prune: bool = False) -> Path:
     """Two python functions with inline code, a task each; `alpha-run` (with `parameters`) fires on
-    change, `beta-always` on every apply."""
+    change, `beta-always` on every apply. `beta=None` leaves beta out of the repository."""
     (root / "functions").mkdir(parents=True, exist_ok=True)
-    (root / "dhsync.yaml").write_text(f"project: {PROJECT}\nbackend: {URL}\n")
+    policies = "policies: {prune: true}\n" if prune else ""
+    (root / "dhsync.yaml").write_text(f"project: {PROJECT}\nbackend: {URL}\n{policies}")
     (root / "functions" / "alpha.yaml").write_text(
         "---\n".join((_function("alpha", alpha), _task("alpha"), _run("alpha-run", "alpha", "on-change", parameters))))
-    (root / "functions" / "beta.yaml").write_text(
-        "---\n".join((_function("beta", beta), _task("beta"), _run("beta-always", "beta", "always", "{x: 21}"))))
+    beta_file = root / "functions" / "beta.yaml"
+    if beta is None:
+        beta_file.unlink(missing_ok=True)
+    else:
+        beta_file.write_text(
+            "---\n".join((_function("beta", beta), _task("beta"), _run("beta-always", "beta", "always", "{x: 21}"))))
     return root
 
 
@@ -128,12 +134,12 @@ def wait_for(what: str, probe: Callable[[], T | None], limit: float = 60.0) -> T
         time.sleep(0.02)
 
 
-def runs(root: Path) -> list[dict[str, Any]]:
+def runs(root: Path) -> list[Mapping[str, Any]]:
     with backend_of(root) as backend:
         return list(backend.list_runs(PROJECT, size=1000).items)
 
 
-def running_run(root: Path, declaration: str) -> dict[str, Any] | None:
+def running_run(root: Path, declaration: str) -> Mapping[str, Any] | None:
     for run in runs(root):
         record = trigger_record(run)
         if record is not None and record.declaration == declaration and (run.get("status") or {}).get(
@@ -196,14 +202,15 @@ def assert_converged(root: Path, *, versions: dict[str, int], always_runs: int, 
     """The backend holds exactly what the repository declares, once: `versions` versions of each function,
     one task per (version, kind), one `alpha-run` per version of alpha, `always_runs` runs of
     `beta-always`; nothing bound to something missing; no lock; an intact database; and `plan` finds
-    nothing to do but the `always` run."""
+    nothing to do but the `always` run (when beta is declared)."""
     found = census(root)
     where = f" [{context}]" if context else ""
     assert found["versions"] == versions, f"{found}{where}"
     assert set(found["tasks per version and kind"].values()) == {1}, f"{found}{where}"
     assert len(found["tasks per version and kind"]) == sum(versions.values()), f"{found}{where}"
     assert found["tasks on missing versions"] == [] and found["runs on missing tasks"] == [], f"{found}{where}"
-    assert found["runs"] == {"alpha-run": versions["alpha"], "beta-always": always_runs}, f"{found}{where}"
+    runs = {"alpha-run": versions["alpha"], **({"beta-always": always_runs} if always_runs else {})}
+    assert found["runs"] == runs, f"{found}{where}"
     alpha_per_version = [n for (name, _), n in found["runs per version"].items() if name == "alpha-run"]
     assert alpha_per_version == [1] * versions["alpha"], f"{found}{where}"
     assert not found["locked"], f"{found}{where}"
@@ -211,7 +218,8 @@ def assert_converged(root: Path, *, versions: dict[str, int], always_runs: int, 
     code, out = plan_process(root) if real_plan else plan_in_process(root)
     # an `always` run is in every plan; nothing else may be
     changes = [(c["address"], c["action"], c["reason"]) for c in orjson.loads(out)["changes"]]
-    assert (code, changes) == (2, [("run/beta-always", "trigger", "always")]), f"{out}{where}"
+    expected = (2, [("run/beta-always", "trigger", "always")]) if "beta" in versions else (0, [])
+    assert (code, changes) == expected, f"{out}{where}"
     return found
 
 

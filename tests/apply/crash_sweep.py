@@ -12,8 +12,10 @@ import os
 import shutil
 import signal
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from dhsync.apply import RunSettings, SilentReporter, reconcile
 from dhsync.apply.reconcile import Request
@@ -62,6 +64,12 @@ class Scenario:
     calls: tuple[str, ...]
     versions: dict[str, int]
     always_runs: int
+    # deletes take run history: the kill script and the apply after it pass --cascade
+    cascade: bool = False
+
+    @property
+    def flags(self) -> list[str]:
+        return ["cascade"] if self.cascade else []
 
 
 def apply_in_process(root: Path) -> None:
@@ -74,10 +82,10 @@ def apply_in_process(root: Path) -> None:
     assert result.ok, result.outcomes
 
 
-def counted_calls(base: Path, scratch: Path) -> tuple[str, ...]:
+def counted_calls(base: Path, scratch: Path, *flags: str) -> tuple[str, ...]:
     """The writes an uninterrupted apply of `base` makes, from the kill script run to the end."""
     shutil.copytree(base, scratch)
-    done = kill_apply(scratch, "0", "count", TTL)
+    done = kill_apply(scratch, "0", "count", TTL, "KILL", *flags)
     assert done.returncode == 0, done.stderr
     return tuple(done.stdout.splitlines())
 
@@ -91,9 +99,10 @@ def kill_points(calls: tuple[str, ...]) -> list[KillPoint]:
     return points
 
 
-def fork_kill(root: Path, point: KillPoint) -> int:
+def fork_kill(root: Path, point: KillPoint, flags: list[str] | None = None) -> int:
     """The kill script's main in a forked child; returns its wait status."""
-    args = [str(root), str(point.n), point.when, TTL, point.signal, *(["again"] if point.again else [])]
+    args = [str(root), str(point.n), point.when, TTL, point.signal, *(["again"] if point.again else []),
+            *(flags or [])]
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         code = 1
@@ -118,12 +127,42 @@ def new_version(folder: Path) -> Scenario:
     return Scenario(base, counted_calls(base, folder / "count"), {"alpha": 2, "beta": 1}, always_runs=2)
 
 
+def pruned(folder: Path) -> Scenario:
+    """beta applied in two versions (two runs), then removed from the repository with prune on: apply
+    deletes both versions with their tasks and runs."""
+    base = write_repo(folder / "base")
+    apply_in_process(base)
+    write_repo(base, beta=FAST.replace("x * 2", "x * 3"))
+    apply_in_process(base)
+    write_repo(base, beta=None, prune=True)
+    return Scenario(base, counted_calls(base, folder / "count", "cascade"), {"alpha": 1}, always_runs=0,
+                    cascade=True)
+
+
 def run_name(scenario: Scenario, point: KillPoint) -> str | None:
-    """The declared run the kill point falls in (runs are applied alpha-run first)."""
-    first_run = next(i for i, call in enumerate(scenario.calls, 1) if call.startswith("create_run"))
-    if point.n < first_run:
-        return None
-    return "alpha-run" if point.n < first_run + 5 else "beta-always"
+    """The declared run whose create or execution the kill point falls in."""
+    for call in reversed(scenario.calls[:point.n]):
+        if call.startswith("create_run"):
+            return call.partition(" ")[2]
+        if not call.startswith("update_run"):
+            return None
+    return None
+
+
+def label(scenario: Scenario, point: KillPoint) -> str:
+    """`after create_function alpha`, `before create_run beta-always`, `after alpha-run RUNNING`."""
+    call = point.call
+    if call.startswith("update_run"):
+        call = f"{run_name(scenario, point)} {call.partition(' ')[2]}"
+    return f"{point.when} {call}"
+
+
+def chosen(scenario: Scenario, labels: Sequence[str], **change: Any) -> list[KillPoint]:
+    """The kill points with these labels (each must exist), changed as asked (signal, again)."""
+    by_label = {label(scenario, p): p for p in kill_points(scenario.calls)}
+    missing = [name for name in labels if name not in by_label]
+    assert not missing, f"no such kill points: {missing}; there are {list(by_label)}"
+    return [replace(by_label[name], **change) for name in labels]
 
 
 def _expected_notes(scenario: Scenario, point: KillPoint) -> tuple[str | None, str | None]:
@@ -181,8 +220,9 @@ def sweep(scenario: Scenario, folder: Path, points: list[KillPoint]) -> None:
             index, point = waiting.pop(0)
             root = folder / f"p{index:02d}"
             shutil.copytree(scenario.base, root)
-            _check_stopped(root, point, fork_kill(root, point))
-            going.append((point, root, start_dhsync(root, "apply", "--auto-approve")))
+            _check_stopped(root, point, fork_kill(root, point, scenario.flags))
+            cascade = ["--cascade"] if scenario.cascade else []
+            going.append((point, root, start_dhsync(root, "apply", "--auto-approve", *cascade)))
         finished = wait_for("an apply to end", lambda: next((g for g in going if g[2].poll() is not None), None),
                             limit=120)
         going.remove(finished)

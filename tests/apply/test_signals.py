@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from tests.apply.crash_repo import (
     wait_for,
     write_repo,
 )
-from tests.apply.crash_sweep import KillPoint, Scenario, first_apply, kill_points, sweep
+from tests.apply.crash_sweep import Scenario, chosen, first_apply, sweep
 
 JOURNAL = Path(".dhsync") / "journal" / f"{PROJECT}.jsonl"
 
@@ -88,8 +89,6 @@ def test_ctrl_c_pressed_again_as_the_lock_is_released_does_not_keep_it(tmp_path:
     assert dhsync(root, "lock", "info").stdout == f"project {PROJECT} is not locked\n"
 
 
-@pytest.mark.xfail(strict=True, reason="dhsync/cli/common.py: a Ctrl-C while the first one is reported escapes "
-                                       "DhsyncGroup.invoke and run_guarded; see the report of the signal tests")
 def test_ctrl_c_pressed_again_as_apply_says_interrupted_still_exits_130(sleepy: Path) -> None:
     first = subprocess.Popen([sys.executable, str(HERE / "crash_cli.py"), "apply", "--auto-approve"], cwd=sleepy,
                              env=env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -181,10 +180,20 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     return first_apply(tmp_path_factory.mktemp("first"))
 
 
-def test_sigint_or_sigterm_at_every_write_releases_the_lock_at_once_and_the_next_apply_converges(
+# After each kind of write: nothing journaled yet, a function, a run created and not executed, a run
+# interrupted before its first update (the runtime records STOPPED), before its handler starts, while its
+# handler runs, after it completed; the last write of the apply.
+SIGNAL_POINTS = (
+    "after create_project crash", "after create_function alpha", "after create_run alpha-run",
+    "before alpha-run BUILT", "after alpha-run BUILT", "after alpha-run RUNNING", "after alpha-run COMPLETED",
+    "after create_run beta-always", "after beta-always RUNNING", "after beta-always COMPLETED",
+)
+
+
+@pytest.mark.slow
+def test_sigint_or_sigterm_in_an_apply_releases_the_lock_at_once_and_the_next_apply_converges(
         first: Scenario, tmp_path: Path) -> None:
-    """After each write (and before a run's first update, where the runtime records STOPPED), alternately
-    SIGINT and SIGTERM; a second SIGINT arrives as the lock is released, and must not keep it held."""
-    points = [p for p in kill_points(first.calls) if p.when == "after" or p.call == "update_run BUILT"]
-    sweep(first, tmp_path, [KillPoint(p.n, p.when, p.call, ("INT", "TERM")[i % 2], again=True)
-                            for i, p in enumerate(points)])
+    """Alternately SIGINT and SIGTERM at each point; a second SIGINT arrives as the lock is released, and
+    must not keep it held."""
+    points = chosen(first, SIGNAL_POINTS, again=True)
+    sweep(first, tmp_path, [replace(p, signal=("INT", "TERM")[i % 2]) for i, p in enumerate(points)])
