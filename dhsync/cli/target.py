@@ -20,8 +20,8 @@ import click
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.model.errors import InvalidInputError
-from dhsync.sdk.context import ENV_VAR
 from dhsync.specs.config import find_config, load_config
+from dhsync.specs.models.config import BACKEND_ENV_VAR as ENV_VAR
 from dhsync.specs.models.config import CONFIG_FILE, DEFAULT_BACKEND
 
 F = TypeVar("F", bound=Callable[..., Any])

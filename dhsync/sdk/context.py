@@ -23,9 +23,9 @@ from pathlib import Path
 from dhsync.backends.base import Backend
 from dhsync.model.errors import InvalidInputError
 from dhsync.specs.config import find_config, load_config
-from dhsync.specs.models.config import DEFAULT_BACKEND
+from dhsync.specs.models.config import BACKEND_ENV_VAR, DEFAULT_BACKEND
 
-ENV_VAR = "DHSYNC_BACKEND"
+ENV_VAR = BACKEND_ENV_VAR
 
 BackendArg = Backend | str | None
 

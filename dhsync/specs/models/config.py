@@ -11,6 +11,8 @@ from dhsync.specs.models.common import Name, StrictModel
 CONFIG_FILE = "dhsync.yaml"
 STATE_DIR = ".dhsync"
 DEFAULT_BACKEND = "sqlite:///.dhsync/state.db"
+# the backend URL that overrides dhsync.yaml's, for the CLI and the SDK alike
+BACKEND_ENV_VAR = "DHSYNC_BACKEND"
 DEFAULT_SPEC_GLOBS: tuple[str, ...] = ("**/*.yaml", "**/*.yml")
 
 
