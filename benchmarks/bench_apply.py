@@ -72,18 +72,27 @@ def raw_writes(root: Path, desired: DesiredState) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="best of this many, apply and raw interleaved")
     args = parser.parse_args()
+    applied, raw = [], []
     with tempfile.TemporaryDirectory() as folder:
         root = generate(Path(folder) / "repo", args.n)
         first, _ = timed_apply(root)
-        for code in (root / "src").iterdir():
-            code.write_text(code.read_text() + "# changed\n")
-        again, writes = timed_apply(root)
-        raw = raw_writes(Path(folder), load(root)[0])
+        for round_ in range(args.rounds):
+            for code in (root / "src").iterdir():
+                code.write_text(code.read_text() + f"# change {round_}\n")
+            elapsed, writes = timed_apply(root)
+            applied.append(elapsed)
+            scratch = Path(folder) / f"raw-{round_}"
+            scratch.mkdir()
+            raw.append(raw_writes(scratch, load(root)[0]))
+    best_apply, best_raw = min(applied), min(raw)
     print(f"first apply of {args.n} functions with a task each: {first:.2f} s")
-    print(f"apply of {args.n} new versions ({writes} writes): {again:.2f} s = {args.n / again:,.0f} versions/s")
-    print(f"raw backend, the same {writes} writes: {raw:.2f} s = {args.n / raw:,.0f} versions/s")
-    print(f"apply rate / raw rate: {raw / again:.2f} (target: at least 0.5)")
+    print(f"apply of {args.n} new versions ({writes} writes), best of {args.rounds}: {best_apply:.2f} s = "
+          f"{args.n / best_apply:,.0f} versions/s")
+    print(f"raw backend, the same {writes} writes, best of {args.rounds}: {best_raw:.2f} s = "
+          f"{args.n / best_raw:,.0f} versions/s")
+    print(f"apply rate / raw rate: {best_raw / best_apply:.2f} (target: at least 0.5)")
 
 
 if __name__ == "__main__":

@@ -60,8 +60,12 @@ class Session:
         self.journal.end(call, where, id_)
         return result
 
+    def __post_init__(self) -> None:
+        self._functions = {fn.name: fn for fn in self.desired.functions}
+        self._runs = {run.name: run for run in self.desired.runs}
+
     def function(self, name: str) -> DesiredEntity:
-        found = next((fn for fn in self.desired.functions if fn.name == name), None)
+        found = self._functions.get(name)
         if found is None:
             raise InvalidInputError(f"the plan names function `{name}`, which the repository does not declare")
         return found
@@ -89,7 +93,7 @@ class Session:
         return found
 
     def declared_run(self, name: str) -> DesiredEntity:
-        found = next((run for run in self.desired.runs if run.name == name), None)
+        found = self._runs.get(name)
         if found is None:
             raise InvalidInputError(f"the plan names run `{name}`, which the repository does not declare")
         return found

@@ -30,7 +30,8 @@ def create_function(session: Session, change: Change) -> Outcome:
     stored = session.write(call, change, id_,
                            lambda: session.backend.create_function(session.project, function_body(fn, id_)))
     session.versions[fn.name] = stored
-    session.tasks = {key: task for key, task in session.tasks.items() if key[0] != fn.name}
+    for task in session.desired.tasks.get(fn.name, ()):  # the new version has none of them yet
+        session.tasks.pop((fn.name, task.kind), None)
     verb = "created" if change.action is Action.CREATE else "new"
     return Outcome(change, Status.DONE, f"{verb} {_version_words(stored)}", str(stored["id"]),
                    {"version": (stored.get("metadata") or {}).get("version")})

@@ -30,5 +30,10 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequenc
     return Comparison(False, field_changes(old, new, shown_old, shown_new))
 
 
+def same(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequence[str] = ()) -> bool:
+    """`compare(...).same` without the field-level diff: hashes only."""
+    return content_hash(without_paths(before, ignore)) == content_hash(without_paths(after, ignore))
+
+
 def part(doc: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
     return {k: doc[k] for k in keys if k in doc}

@@ -50,14 +50,44 @@ def _deepdiff() -> Callable[..., Any]:
     return partial(DeepDiff, view="tree")
 
 
+def _narrow(before: Any, after: Any) -> tuple[Any, Any, tuple[PathPart, ...]]:
+    """Descend while exactly one key differs and both sides of it are mappings: deepdiff then walks
+    only the part that changed (a new version usually changes one field of `spec`)."""
+    prefix: tuple[PathPart, ...] = ()
+    while isinstance(before, Mapping) and isinstance(after, Mapping):
+        differing = [k for k in before.keys() | after.keys() if before.get(k, _ABSENT) != after.get(k, _ABSENT)]
+        if len(differing) != 1:
+            break
+        key = differing[0]
+        if not (isinstance(before.get(key), Mapping) and isinstance(after.get(key), Mapping)):
+            break
+        before, after, prefix = before[key], after[key], (*prefix, key)
+    return before, after, prefix
+
+
+def _leaf_keys(before: Any, after: Any) -> list[str] | None:
+    """The differing keys of two mappings when none of them holds a mapping on both sides (each is then
+    one changed field and no deeper diff is needed); None otherwise."""
+    if not (isinstance(before, Mapping) and isinstance(after, Mapping)):
+        return None
+    keys = [k for k in before.keys() | after.keys() if before.get(k, _ABSENT) != after.get(k, _ABSENT)]
+    if any(isinstance(before.get(k), Mapping) and isinstance(after.get(k), Mapping) for k in keys):
+        return None
+    return keys
+
+
 def _changed_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[PathPart, ...]]:
-    tree = _deepdiff()(_view(before), _view(after))
+    old, new, prefix = _narrow(_view(before), _view(after))
+    leaves = _leaf_keys(old, new)
+    if leaves is not None:  # the common case, one or a few fields of one mapping
+        return sorted(((*prefix, key) for key in leaves), key=lambda p: [str(x) for x in p])
+    tree = _deepdiff()(old, new)
     seen: dict[tuple[PathPart, ...], None] = {}
     for levels in tree.values():
         for level in levels:
             parts = level.path(output_format="list")
             cut = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
-            seen.setdefault(tuple(parts[:cut]), None)
+            seen.setdefault((*prefix, *parts[:cut]), None)
     return sorted(seen, key=lambda p: [str(x) for x in p])
 
 

@@ -49,7 +49,10 @@ UNORDERED_SPEC_LISTS: dict[str, Callable[[Any], Any]] = {
 
 def clean(value: Any) -> Any:
     """Drop null, `{}` and `[]` from mappings, recursively; list elements are kept (position matters)."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool:
+        return value  # the leaves, most of a document: no abstract Mapping check for them
+    if kind is dict or isinstance(value, Mapping):
         out = {}
         for key, item in value.items():
             item = clean(item)

@@ -44,7 +44,12 @@ def contains_mask(value: Any) -> bool:
 
 
 def _credentials(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    # `type(...) is` first: normalised documents are plain dicts and lists, and the abstract Mapping
+    # check costs more than the rest of this walk
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict or isinstance(value, Mapping):
         return {k: MASK if is_credential_key(str(k)) else _credentials(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_credentials(v) for v in value]

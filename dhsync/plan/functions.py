@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dhsync.diff.compare import compare, part
+from dhsync.diff.compare import compare, part, same
 from dhsync.diff.marks import PROTECTED, is_protected, labels_of, user_labels
 from dhsync.diff.normalise import desired_content, function_content
 from dhsync.diff.secrets import mask, mask_pair
@@ -43,9 +43,8 @@ def plan_function(desired: DesiredEntity, actual: Entity | None, ignore: Sequenc
     if _same_as_stored(desired, actual):
         return None  # before any normalisation: this is the common case and must stay cheap
     before, after = actual_content(actual), desired_content(desired)
-    spec = compare(part(before, _SPEC_PART), part(after, _SPEC_PART), ignore)
-    if not spec.same:
-        fields = compare(before, after, ignore).fields
+    if not same(part(before, _SPEC_PART), part(after, _SPEC_PART), ignore):
+        fields = compare(before, after, ignore).fields  # the one field-level diff of this function
         return Change(Action.NEW_VERSION, desired.identity, desired.kind, Reason.SPEC_CHANGED,
                       *mask_pair(before, after), fields)
     metadata = compare(part(before, _METADATA_PART), part(after, _METADATA_PART), ignore)
