@@ -120,7 +120,7 @@ def test_sigkill_while_a_run_executes_then_apply_ends_it_reports_it_and_does_not
     killer = start_kill_script(sleepy, "0", "count", TTL)
     run = wait_for("alpha-run to be RUNNING", lambda: running_run(sleepy, "alpha-run"))
     killer.kill()
-    killer.wait()
+    killer.communicate()
     assert killer.returncode == -signal.SIGKILL
     handler = int(run["status"]["executor"]["pid"])
     assert alive(handler), "the handler goes on after its supervisor is killed (until the next apply ends it)"
