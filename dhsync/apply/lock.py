@@ -1,6 +1,6 @@
 """The backend lock held for the whole apply: taken with an expiry, renewed by a heartbeat thread,
-released on the way out — including SIGINT and SIGTERM, which both end apply as interrupted (130); a
-second Ctrl-C while the lock is being released is ignored, so it cannot keep the lock held.
+released on the way out — including SIGINT, SIGTERM and SIGHUP, which all end apply as interrupted (130);
+a second Ctrl-C while the lock is being released is ignored, so it cannot keep the lock held.
 
 An expired lock (its holder died without releasing it) is taken over by `acquire`; the apply says so.
 If the heartbeat finds the lock taken by someone else, the next write is refused (LockHeldError).
@@ -75,25 +75,32 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt like SIGINT does, so `finally` blocks release the lock."""
+    """SIGTERM and SIGHUP (the terminal closed, an ssh session dropped) raise KeyboardInterrupt like SIGINT
+    does, so `finally` blocks release the lock; left to their default, they end the process holding it.
+    An ignored SIGHUP (`nohup dhsync apply`) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous: Any = signal.signal(signal.SIGTERM, _interrupt)
+    wanted = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        wanted.append(signal.SIGHUP)
+    previous: dict[int, Any] = {signum: signal.signal(signum, _interrupt) for signum in wanted}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
 def signals_ignored() -> Iterator[None]:
-    """SIGINT and SIGTERM are ignored for the duration (one backend write): a second Ctrl-C while the lock
-    is released would otherwise leave it held until it expires."""
+    """SIGINT, SIGTERM and SIGHUP are ignored for the duration (one backend write): a second Ctrl-C while
+    the lock is released would otherwise leave it held until it expires."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in signals}
     try:
         yield
     finally:

@@ -191,9 +191,9 @@ SIGNAL_POINTS = (
 
 
 @pytest.mark.slow
-def test_sigint_or_sigterm_in_an_apply_releases_the_lock_at_once_and_the_next_apply_converges(
+def test_sigint_sigterm_or_sighup_in_an_apply_releases_the_lock_at_once_and_the_next_apply_converges(
         first: Scenario, tmp_path: Path) -> None:
-    """Alternately SIGINT and SIGTERM at each point; a second SIGINT arrives as the lock is released, and
-    must not keep it held."""
+    """SIGINT, SIGTERM and SIGHUP in turn at each point; a second SIGINT arrives as the lock is released,
+    and must not keep it held."""
     points = chosen(first, SIGNAL_POINTS, again=True)
-    sweep(first, tmp_path, [replace(p, signal=("INT", "TERM")[i % 2]) for i, p in enumerate(points)])
+    sweep(first, tmp_path, [replace(p, signal=("INT", "TERM", "HUP")[i % 3]) for i, p in enumerate(points)])
