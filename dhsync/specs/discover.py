@@ -31,12 +31,21 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 def matches(relative: str, patterns: Iterable[str]) -> bool:
-    return any(glob_regex(p).match(relative) for p in patterns)
+    return _any_of(tuple(patterns)).match(relative) is not None
+
+
+@cache
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a set of globs: one match per file instead of one per glob (20,000 files)."""
+    if not patterns:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile("|".join(f"(?:{glob_regex(p).pattern})" for p in patterns))
 
 
 def discover(root: Path, patterns: Sequence[str], ignore: Sequence[str]) -> list[str]:
     """Spec files under `root` as POSIX paths relative to it, sorted."""
     found: list[str] = []
+    wanted, unwanted = _any_of(tuple(patterns)).match, _any_of(tuple(ignore)).match
     for folder, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != STATE_DIR)
         base = Path(folder).relative_to(root).as_posix()
@@ -44,6 +53,6 @@ def discover(root: Path, patterns: Sequence[str], ignore: Sequence[str]) -> list
             relative = name if base == "." else f"{base}/{name}"
             if name.startswith(".") or relative == CONFIG_FILE:
                 continue
-            if matches(relative, patterns) and not matches(relative, ignore):
+            if wanted(relative) and not unwanted(relative):
                 found.append(relative)
     return sorted(found)

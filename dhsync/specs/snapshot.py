@@ -21,6 +21,9 @@ from dhsync.model.kinds import EntityType
 from dhsync.specs.cache import CheckCache
 
 SNAPSHOT_FORMAT = 1
+# dict lookups, not Enum calls: a warm load rebuilds tens of thousands of entities
+_TYPES = {t.value: t for t in EntityType}
+_TRIGGERS = {t.value: t for t in TriggerPolicy}
 
 
 def snapshot_key(config_bytes: bytes, salt: str) -> str:
@@ -35,9 +38,9 @@ def _row(entity: DesiredEntity, relative: str) -> list[Any]:
 
 def _entity(row: list[Any], display: Callable[[str], str]) -> DesiredEntity:
     type_, project, name, kind, metadata, spec, rel, line, protect, function, action, trigger, sources = row
-    identity = Identity(EntityType(type_), project, name)
+    identity = Identity(_TYPES[type_], project, name)
     return DesiredEntity(identity, kind, metadata, spec, Location(display(rel), line, 1), protect, function, action,
-                         TriggerPolicy(trigger) if trigger else None, sources)
+                         _TRIGGERS[trigger] if trigger else None, sources)
 
 
 def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]]) -> None:
@@ -68,12 +71,9 @@ def load(path: Path, key: str, root: Path, files: Sequence[str], cache: CheckCac
 
 
 def _unchanged(root: Path, recorded: dict[str, str], rows: list[list[Any]], cache: CheckCache) -> bool:
+    prefix, stamped = os.path.join(root, ""), cache.stamped
     for relative, content_key in recorded.items():
-        if cache.stamped(relative, os.stat(os.path.join(root, relative))) != content_key:
+        if stamped(relative, os.stat(prefix + relative)) != content_key:
             return False
     code_files = {source for row in rows for source in row[12]}
-    for source in code_files:
-        known = cache.stamped(f"code:{source}", os.lstat(os.path.join(root, source)))
-        if known is None:
-            return False
-    return True
+    return all(stamped(f"code:{source}", os.lstat(prefix + source)) is not None for source in code_files)
