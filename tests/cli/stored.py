@@ -14,6 +14,7 @@ from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.model.errors import ConflictError
 from dhsync.plan.desired import arrange
+from dhsync.runtimes.local.control import stop_run
 from dhsync.specs.loader import load_repository
 
 PROJECT = "shop"
@@ -150,5 +151,19 @@ def runs_of(root: Path) -> list[dict[str, Any]]:
     backend = open_state(root)
     try:
         return [dict(r) for r in backend.list_runs(PROJECT).items]
+    finally:
+        backend.close()
+
+
+def stop_leftovers(root: Path) -> None:
+    """Stop what a failed test left running, so that no handler outlives the test session."""
+    if not (root / ".dhsync" / "state.db").exists():
+        return
+    backend = open_state(root)
+    try:
+        for run in backend.list_runs(PROJECT, size=1000).items:
+            if (run.get("status") or {}).get("state") in ("BUILT", "READY", "RUNNING", "STOP"):
+                with contextlib.suppress(Exception):
+                    stop_run(backend, run, grace=1.0)
     finally:
         backend.close()

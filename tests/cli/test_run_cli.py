@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,25 @@ import pytest
 from dhsync.model.plan import Action
 from dhsync.plan import make_plan
 from dhsync.specs.loader import load_repository
-from tests.cli.stored import PROJECT, WAIT_SECONDS, await_run, open_state, runs_of, store_functions, write_repo
+from tests.cli.stored import (
+    PROJECT,
+    WAIT_SECONDS,
+    await_run,
+    open_state,
+    runs_of,
+    stop_leftovers,
+    store_functions,
+    write_repo,
+)
 from tests.conftest import RunCli, run_process
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def repo(tmp_path: Path) -> Iterator[Path]:
     root = write_repo(tmp_path / "shop")
     store_functions(root)
-    return root
+    yield root
+    stop_leftovers(root)
 
 
 def _triggers(root: Path) -> dict[str, str]:

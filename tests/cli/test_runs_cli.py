@@ -10,20 +10,31 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dhsync.apply.bodies import new_id
-from tests.cli.stored import PROJECT, WAIT_SECONDS, await_run, open_state, runs_of, store_functions, write_repo
+from tests.cli.stored import (
+    PROJECT,
+    WAIT_SECONDS,
+    await_run,
+    open_state,
+    runs_of,
+    stop_leftovers,
+    store_functions,
+    write_repo,
+)
 from tests.conftest import RunCli, run_process
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def repo(tmp_path: Path) -> Iterator[Path]:
     root = write_repo(tmp_path / "shop")
     store_functions(root)
-    return root
+    yield root
+    stop_leftovers(root)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ executed by the real local executor (child processes of this interpreter)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import pytest
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.runtimes import BackendLocator, execute_run, read_logs, refresh_run, state_of
+from dhsync.runtimes.local.control import stop_run
 from dhsync.sdk.execution import create_run, locator
 
 PROJECT = "demo"
@@ -101,7 +103,16 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     backend = open_backend(url)
     backend.create_project({"name": PROJECT})
     yield Lab(backend, url, root)
+    stop_leftovers(backend, PROJECT)
     backend.close()
+
+
+def stop_leftovers(backend: Backend, project: str) -> None:
+    """Stop what a failed test left running, so that no handler outlives the test session."""
+    for run in backend.list_runs(project, size=1000).items:
+        if state_of(run) in ("BUILT", "READY", "RUNNING", "STOP"):
+            with contextlib.suppress(Exception):
+                stop_run(backend, run, grace=1.0)
 
 
 def states(run: Mapping[str, Any]) -> list[str]:

@@ -37,10 +37,15 @@ def _gone(pid: int) -> bool:
     return True
 
 
-def _driver(lab: Lab, *mode: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    """The driver process and the id of its run (see run_in_process.py for the modes)."""
+def _driver(lab: Lab, *mode: str, nohup: bool = False) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """The driver process and the id of its run (see run_in_process.py for the modes); `nohup`: it starts
+    with SIGHUP ignored, as under nohup(1)."""
+    def ignore_hangups() -> None:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
     process = subprocess.Popen([sys.executable, str(DRIVER), lab.url, str(lab.root), *mode],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=ignore_hangups if nohup else None)
     assert process.stdout is not None
     run_id = process.stdout.readline().strip()
     if not run_id:
@@ -48,13 +53,13 @@ def _driver(lab: Lab, *mode: str) -> tuple[subprocess.Popen[str], dict[str, Any]
     return process, {"project": "demo", "id": run_id}
 
 
-def _running_driver(lab: Lab, *mode: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def _running_driver(lab: Lab, *mode: str, nohup: bool = False) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """The driver, once its run is RUNNING inside the handler."""
-    process, run = _driver(lab, *mode)
+    process, run = _driver(lab, *mode, nohup=nohup)
     return process, lab.wait_running(run, "started")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_while_waiting_stops_the_child_and_records_stopped(lab: Lab, signum: signal.Signals) -> None:
     process, running = _running_driver(lab, "forever")
     process.send_signal(signum)
@@ -64,6 +69,24 @@ def test_a_signal_while_waiting_stops_the_child_and_records_stopped(lab: Lab, si
     assert stopped["status"]["state"] == "STOPPED"
     assert message(stopped) == (f"interrupted ({signum.name}) while waiting; the handler's process was stopped")
     assert _gone(running["status"]["executor"]["pid"])
+
+
+def _signal_masks(pid: int) -> dict[str, int]:
+    """The SigIgn and SigCgt masks of a process (Linux): which signals it ignores, which it handles."""
+    fields = dict(line.split(":\t") for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":\t" in line)
+    return {name: int(fields[name], 16) for name in ("SigIgn", "SigCgt")}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal masks from /proc (Linux)")
+def test_under_nohup_the_waiting_process_keeps_ignoring_hangups(lab: Lab) -> None:
+    process, _run = _running_driver(lab, "forever", nohup=True)
+    masks = _signal_masks(process.pid)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=WAIT_SECONDS)
+    hup = 1 << (signal.SIGHUP - 1)
+    assert (masks["SigIgn"] & hup, masks["SigCgt"] & hup) == (hup, 0)  # a closed terminal leaves it going
+    assert masks["SigCgt"] & (1 << (signal.SIGTERM - 1))  # while SIGTERM still stops the run
+    assert process.returncode == 130, err
 
 
 def test_a_second_ctrl_c_while_the_child_is_stopping_still_records_stopped(lab: Lab, tmp_path: Path) -> None:

@@ -149,7 +149,9 @@ def _signal_group(pid: int, signum: int) -> None:
 
 @contextlib.contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
-    """In the main thread, SIGTERM stops the wait like Ctrl-C does (the run is recorded STOPPED)."""
+    """In the main thread, SIGTERM and SIGHUP (its terminal closed) stop the wait like Ctrl-C does: the
+    child, in a session of its own, would outlive the supervisor otherwise. Under `nohup` (SIGHUP
+    ignored) a closed terminal leaves the run going, as the user asked."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -157,21 +159,26 @@ def _sigterm_interrupts() -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise Interrupted(signal.Signals(signum).name)
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    wanted = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+        wanted.append(signal.SIGHUP)
+    previous = {signum: signal.signal(signum, interrupt) for signum in wanted}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
 def shielded() -> Iterator[None]:
-    """While the child is stopped and STOPPED recorded, a second Ctrl-C (or a SIGTERM) is ignored: cutting
-    that short would leave the run RUNNING with nobody watching it. The wait is bounded by the grace."""
+    """While the child is stopped and STOPPED recorded, a second Ctrl-C (or SIGTERM, SIGHUP) is ignored:
+    cutting that short would leave the run RUNNING with nobody watching it. The wait is bounded by the grace."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in signals}
     try:
         yield
     finally:
