@@ -83,7 +83,7 @@ def _check_builtin(raw: dict[str, Any], doc: int, kind: str, entity_type: Entity
     except ValidationError as exc:
         issues = [from_pydantic(err, doc, model) for err in exc.errors(include_url=False)]
         return _partial(raw, doc, kind, entity_type), issues
-    content, set_aside = _user_owned(parsed.model_dump(exclude_none=True))
+    content, set_aside = _user_owned(parsed.model_dump(exclude_none=True), entity_type)
     return Checked(doc, kind, entity_type, content, set_aside), []
 
 
@@ -99,7 +99,7 @@ def _check_generic(raw: dict[str, Any], doc: int, kind: str,
         issues.append(Issue("missing-field", "missing required field `name`", doc, ("name",)))
     if issues:
         return _partial(raw, doc, kind, entity_type), issues
-    content, set_aside = _user_owned(parsed.model_dump(exclude_none=True))
+    content, set_aside = _user_owned(parsed.model_dump(exclude_none=True), entity_type)
     return Checked(doc, kind, entity_type, content, set_aside), []
 
 
@@ -128,20 +128,26 @@ def _partial(raw: dict[str, Any], doc: int, kind: str, entity_type: EntityType) 
     return Checked(doc, kind, entity_type, content, valid=False)
 
 
-def _user_owned(content: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Split off the fields a backend owns; they are never desired state."""
+def _user_owned(content: dict[str, Any], entity_type: EntityType) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Split off the fields a backend owns; they are never desired state.
+
+    `content` is a fresh model dump that nothing else holds, so it is trimmed in place (keys keep their order).
+    """
     set_aside = [key for key in SERVER_OWNED_TOP_LEVEL if key in content]
-    kept = {k: v for k, v in content.items() if k not in SERVER_OWNED_TOP_LEVEL}
-    metadata = kept.get("metadata")
+    for key in set_aside:
+        del content[key]
+    metadata = content.get("metadata")
     if isinstance(metadata, dict):
-        set_aside += [f"metadata.{k}" for k in SERVER_OWNED_METADATA if k in metadata]
-        kept["metadata"] = {k: v for k, v in metadata.items() if k not in SERVER_OWNED_METADATA}
-        if not kept["metadata"]:
-            del kept["metadata"]
-    if entity_type_of_kind(str(kept["kind"])) is EntityType.TASK and "name" in kept:
+        owned = [key for key in SERVER_OWNED_METADATA if key in metadata]
+        for key in owned:
+            del metadata[key]
+        set_aside += [f"metadata.{key}" for key in owned]
+        if not metadata:
+            del content["metadata"]
+    if entity_type is EntityType.TASK and "name" in content:
         set_aside.append("name")  # a task's name is its id, which the backend assigns
-        del kept["name"]
-    return kept, tuple(sorted(set_aside))
+        del content["name"]
+    return content, tuple(sorted(set_aside))
 
 
 def _with_defaults(raw: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:

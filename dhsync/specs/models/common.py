@@ -70,6 +70,8 @@ def _cron_in_range(value: str) -> str:
     if len(fields) != 5:
         raise ValueError(f"`{value}` has {len(fields)} fields; a schedule has 5: minute hour day month weekday")
     for text, (low, high, what) in zip(fields, _CRON_RANGES, strict=True):
+        if text == "*":
+            continue  # the common case, nothing to range-check
         for number in _NUMBER.findall(text.split("/")[0]):
             if not low <= int(number) <= high:
                 raise ValueError(f"{what} {number} is out of range {low}-{high} in `{value}`")
