@@ -22,7 +22,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.plan.make import task_hash
 from dhsync.plan.runs import declaration_hash, task_kind_of
-from dhsync.runtimes import NotRunnableError, duration, execute_run, lifecycle, refresh_run, state_of
+from dhsync.runtimes import NotRunnableError, artifact_file, duration, execute_run, lifecycle, refresh_run, state_of
 
 
 def trigger_run(session: Session, change: Change) -> Outcome:
@@ -43,7 +43,7 @@ def trigger_run(session: Session, change: Change) -> Outcome:
 def execute(session: Session, change: Change, run: Mapping[str, Any]) -> Outcome:
     id_ = str(run["id"])
     ended = session.write(EXECUTE_RUN, change, id_, lambda: _execute(session, run))
-    return _outcome(change, ended)
+    return _outcome(change, ended, session.backend)
 
 
 def _execute(session: Session, run: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,14 +54,16 @@ def _execute(session: Session, run: Mapping[str, Any]) -> dict[str, Any]:
         return session.backend.get_run(str(run["project"]), str(run["id"]))
 
 
-def _details(run: Mapping[str, Any]) -> dict[str, Any]:
+def _details(run: Mapping[str, Any], backend: Backend) -> dict[str, Any]:
     status: Mapping[str, Any] = run.get("status") or {}
+    outputs: Mapping[str, Any] = status.get("outputs") or {}
+    files = {name: str(path) for name, key in outputs.items() if (path := artifact_file(backend, str(key)))}
     return {"state": state_of(run), "duration": duration(run), "results": status.get("results") or {},
-            "outputs": status.get("outputs") or {}, "message": status.get("message")}
+            "outputs": outputs, "files": files, "message": status.get("message")}
 
 
-def _outcome(change: Change, run: Mapping[str, Any]) -> Outcome:
-    details, id_ = _details(run), str(run["id"])
+def _outcome(change: Change, run: Mapping[str, Any], backend: Backend) -> Outcome:
+    details, id_ = _details(run, backend), str(run["id"])
     state = details["state"]
     if state == "COMPLETED":
         took = f" in {details['duration']:.1f} s" if details["duration"] is not None else ""

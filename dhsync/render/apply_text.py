@@ -3,6 +3,7 @@ then a result summary and what the triggered runs produced."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -74,13 +75,23 @@ def result_line(result: ApplyResult) -> str:
             ". What succeeded is kept; fix the cause and run `dhsync apply` again to finish.")
 
 
-def _results(details: Mapping[str, Any]) -> str:
-    words = []
+def _shown_path(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows): as it is
+        return path
+
+
+def _produced(details: Mapping[str, Any]) -> list[str]:
+    lines = []
     if details.get("results"):
-        words.append("results: " + ", ".join(f"{k}={one_line(v, 40)}" for k, v in details["results"].items()))
-    if details.get("outputs"):
-        words.append("outputs: " + ", ".join(f"{k} {v}" for k, v in details["outputs"].items()))
-    return "; ".join(words)
+        lines.append("results: " + ", ".join(f"{k}={one_line(v, 60)}" for k, v in details["results"].items()))
+    files = details.get("files") or {}
+    for name, key in (details.get("outputs") or {}).items():
+        lines.append(f"output {name}: {_shown_path(files[name]) if name in files else key}")
+    if details.get("state") not in ("COMPLETED", None) and details.get("message"):
+        lines.append(f"message: {details['message']}")
+    return lines
 
 
 def run_lines(result: ApplyResult) -> list[str]:
@@ -89,7 +100,6 @@ def run_lines(result: ApplyResult) -> list[str]:
     for outcome in result.outcomes:
         if outcome.change.action is not Action.TRIGGER or not outcome.details.get("state"):
             continue
-        produced = _results(outcome.details)
-        lines.append(f"  {outcome.change.identity.name} (run {outcome.entity_id}): {outcome.details['state']}"
-                     + (f"; {produced}" if produced else ""))
+        lines.append(f"  {outcome.change.identity.name}: {outcome.details['state']} (run {outcome.entity_id})")
+        lines += [f"    {line}" for line in _produced(outcome.details)]
     return ["Runs:", *lines] if lines else []

@@ -22,7 +22,9 @@ def test_the_readme_walkthrough_as_real_processes(examples: Path, tmp_path: Path
     first = run_process("apply", "examples", "--auto-approve", cwd=examples.parent)
     assert first.returncode == 0, first.stderr
     assert "Apply complete: 11 created, 0 new versions, 0 updated, 0 deleted, 2 runs triggered." in first.stdout
-    assert "prepare-sales-daily (run " in first.stdout and "results: rows_kept=4, rows_dropped=3" in first.stdout
+    assert "  prepare-sales-daily: COMPLETED (run " in first.stdout
+    assert "    results: rows_kept=4, rows_dropped=3\n" in first.stdout
+    assert "    output clean: examples/.dhsync/artifacts/" in first.stdout  # relative to where the user stands
     assert run_process("plan", "--detailed-exitcode", cwd=examples).returncode == 0
 
     (examples / "src" / "train.py").write_text((examples / "src" / "train.py").read_text() + "\n# v2\n")
