@@ -67,7 +67,7 @@ def _saved_target(plan: Plan, path: Path) -> tuple[Path, Target | None]:
     return Path(root), target
 
 
-@click.command()
+@click.command(short_help="Make the backend match the repository, or apply a saved plan.")
 @click.argument("source", default=".", type=click.Path(path_type=Path, exists=True))
 @click.option("--auto-approve", is_flag=True, help="apply without asking (needed when there is no terminal)")
 @selection_options

@@ -15,7 +15,7 @@ from dhsync.plan.codec import summary
 from dhsync.render.plan_text import ACTION_WORDS, summary_line
 
 
-@click.command()
+@click.command(short_help="Exit 2 when the backend no longer matches the repository.")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @backend_option

@@ -26,7 +26,7 @@ def project_name_for(folder: Path) -> str:
     return name or "my-project"
 
 
-@click.command()
+@click.command(short_help="Scaffold a spec repository that validates and applies.")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--project", help="DigitalHub project name (default: the folder's name)")
 @click.option("--force", is_flag=True, help="overwrite files that already exist")

@@ -28,7 +28,7 @@ def pending_dicts(plan: Plan, pending: tuple[Change, ...]) -> list[dict[str, Any
     return changes
 
 
-@click.command()
+@click.command(short_help="Show what apply would change (text, JSON plan file, Markdown).")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="save the plan as JSON; `dhsync apply FILE` applies exactly it")

@@ -11,7 +11,7 @@ from dhsync.render.diagnostics import as_json, summary, text_lines
 from dhsync.specs.loader import load_repository
 
 
-@click.command()
+@click.command(short_help="Check the spec repository; every problem, located.")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json is for editors and CI")
