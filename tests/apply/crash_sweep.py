@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,7 +31,6 @@ from tests.apply.crash_repo import (
     kill_apply,
     lock_expired,
     start_dhsync,
-    wait_for,
     write_repo,
 )
 
@@ -183,16 +183,6 @@ def assert_killed_status(status: int, what: object = "") -> None:
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"{what}: status {status}"
 
 
-def _check_stopped(root: Path, point: KillPoint, status: int) -> None:
-    if point.killed:
-        assert_killed_status(status, point)
-        wait_for(f"the lock of {point} to expire", lambda: lock_expired(root))
-        return
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 130, f"{point}: status {status}"
-    with backend_of(root) as backend:
-        assert backend.lock_info(PROJECT) is None, f"{point}: the interrupted apply left its lock"
-
-
 def _check(scenario: Scenario, root: Path, point: KillPoint, applied: subprocess.CompletedProcess[str]) -> None:
     context = f"{point}: {applied.stdout}{applied.stderr}"
     assert applied.returncode == 0, context
@@ -210,28 +200,47 @@ def _check(scenario: Scenario, root: Path, point: KillPoint, applied: subprocess
 
 
 def sweep(scenario: Scenario, folder: Path, points: list[KillPoint]) -> None:
-    """Kill or interrupt at each point (forked, one at a time), then finish each with a real apply, two at a
-    time; every failure is collected and reported together."""
+    """Kill or interrupt at each point (forked, one at a time), then, once the lock it left has expired,
+    finish each with a real apply, two at a time; every failure is collected and reported together."""
     waiting = list(enumerate(points))
+    killed: list[tuple[KillPoint, Path]] = []
     going: list[tuple[KillPoint, Path, subprocess.Popen[str]]] = []
     failures: list[str] = []
-    while waiting or going:
-        while waiting and len(going) < PARALLEL:
+    cascade = ["--cascade"] if scenario.cascade else []
+    give_up = time.monotonic() + 60 + 30 * len(points)  # only stops a hung sweep
+    while waiting or killed or going:
+        if time.monotonic() > give_up:
+            for _, _, process in going:
+                process.kill()
+            raise AssertionError(f"the sweep hung: killed {[str(k[0]) for k in killed]}, applying "
+                                 f"{[str(g[0]) for g in going]}; so far: {failures}")
+        if waiting and len(killed) < PARALLEL:
             index, point = waiting.pop(0)
             root = folder / f"p{index:02d}"
             shutil.copytree(scenario.base, root)
             _check_stopped(root, point, fork_kill(root, point, scenario.flags))
-            cascade = ["--cascade"] if scenario.cascade else []
+            killed.append((point, root))
+        for point, root in [k for k in killed if lock_expired(k[1])][:PARALLEL - len(going)]:
+            killed.remove((point, root))
             going.append((point, root, start_dhsync(root, "apply", "--auto-approve", *cascade)))
-        finished = wait_for("an apply to end", lambda: next((g for g in going if g[2].poll() is not None), None),
-                            limit=120)
-        going.remove(finished)
-        point, root, process = finished
-        out, err = process.communicate()
-        try:
-            _check(scenario, root, point, subprocess.CompletedProcess(process.args, process.returncode, out, err))
-        except AssertionError as exc:
-            failures.append(f"{point}: {exc}")
+        for point, root, process in [g for g in going if g[2].poll() is not None]:
+            going.remove((point, root, process))
+            out, err = process.communicate()
+            try:
+                _check(scenario, root, point, subprocess.CompletedProcess(process.args, process.returncode, out, err))
+            except AssertionError as exc:
+                failures.append(f"{point}: {exc}")
+        if not waiting or len(killed) >= PARALLEL:
+            time.sleep(0.02)  # polling the applies and the locks; nothing here is timed
     assert not failures, "\n\n".join(failures)
+
+
+def _check_stopped(root: Path, point: KillPoint, status: int) -> None:
+    if point.killed:
+        assert_killed_status(status, point)  # its lock expires within TTL; the sweep waits for that
+        return
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 130, f"{point}: status {status}"
+    with backend_of(root) as backend:
+        assert backend.lock_info(PROJECT) is None, f"{point}: the interrupted apply left its lock"
 
 

@@ -77,7 +77,6 @@ def test_the_kill_script_counts_every_write_of_an_apply(first: Scenario, second:
     assert prune.calls == ("delete_function", "delete_function")
 
 
-@pytest.mark.slow
 def test_sigkill_at_every_write_of_a_first_apply_then_apply_converges(first: Scenario, tmp_path: Path) -> None:
     # the first `always` run has reason never-run-before, which a resumed apply does fire
     sweep(first, tmp_path, kill_points(first.calls))
@@ -93,7 +92,6 @@ NEW_VERSION_POINTS = (
 )
 
 
-@pytest.mark.slow
 def test_sigkill_in_a_new_version_apply_then_apply_converges(second: Scenario, tmp_path: Path) -> None:
     sweep(second, tmp_path, chosen(second, NEW_VERSION_POINTS))
 

@@ -9,14 +9,20 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from dhsync.apply.lock import HeldLock
+from dhsync.backends.base import Backend
 from dhsync.backends.entities import iso
+from dhsync.model.errors import LockHeldError
+from dhsync.model.state import LockInfo
 from tests.apply.crash_repo import (
     HERE,
     PROJECT,
@@ -190,10 +196,51 @@ SIGNAL_POINTS = (
 )
 
 
-@pytest.mark.slow
 def test_sigint_sigterm_or_sighup_in_an_apply_releases_the_lock_at_once_and_the_next_apply_converges(
         first: Scenario, tmp_path: Path) -> None:
     """SIGINT, SIGTERM and SIGHUP in turn at each point; a second SIGINT arrives as the lock is released,
     and must not keep it held."""
     points = chosen(first, SIGNAL_POINTS, again=True)
     sweep(first, tmp_path, [replace(p, signal=("INT", "TERM", "HUP")[i % 3]) for i, p in enumerate(points)])
+
+
+class StalledHeartbeat:
+    """The sqlite backend, whose renewals from the heartbeat thread hang until `go` is set: a suspended
+    process or a stalled backend, as the thread sees it."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.go = threading.Event()
+
+    def heartbeat_lock(self, lock: LockInfo, ttl: float) -> LockInfo:
+        if threading.current_thread().name == "dhsync-lock-heartbeat":
+            self.go.wait()
+        return self.inner.heartbeat_lock(lock, ttl)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("taken_over", [True, False], ids=["taken-over", "still-ours"])
+def test_a_write_after_the_heartbeat_fell_behind_renews_the_lock_or_is_refused(tmp_path: Path,
+                                                                               taken_over: bool) -> None:
+    root = write_repo(tmp_path / "repo")
+    with backend_of(root) as backend:
+        stalled = StalledHeartbeat(backend)
+        held = HeldLock(stalled, PROJECT, "first (dhsync apply)", ttl=0.3)
+        held.acquire()
+        try:
+            wait_for("the lock to expire", lambda: lock_expired(root))
+            if taken_over:
+                backend.acquire_lock(PROJECT, "second (dhsync apply)", 60)
+                with pytest.raises(LockHeldError, match="is now held by second"):
+                    held.check()
+            else:
+                held.check()
+                renewed = backend.lock_info(PROJECT)
+                assert renewed is not None and renewed.owner == "first (dhsync apply)"
+                assert not lock_expired(root)
+        finally:
+            stalled.go.set()
+            held.release()
+        assert (backend.lock_info(PROJECT) is not None) is taken_over, "release frees only a lock still ours"
