@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,10 +18,24 @@ _PATH = click.argument("path", default=".", type=click.Path(path_type=Path, file
 _PROJECT = click.option("--project", help="project name (default: dhsync.yaml's)")
 
 
+def _pid_note(lock: LockInfo) -> str:
+    """Whether the holder still runs, when it is on this host (a hint only: containers share hostnames,
+    not pids, so dhsync never frees a lock on this alone)."""
+    if lock.host != socket.gethostname():
+        return ""
+    try:
+        os.kill(lock.pid, 0)
+    except ProcessLookupError:
+        return " (no such process on this host now: if it was the apply, `dhsync lock release --force`)"
+    except PermissionError:
+        pass
+    return ""
+
+
 def describe(lock: LockInfo, now: datetime) -> list[str]:
     state = "expired (the next apply takes it over)" if lock.expired(now) else "held"
     return [f"project:   {lock.project}", f"state:     {state}", f"owner:     {lock.owner}",
-            f"host, pid: {lock.host}, {lock.pid}", f"since:     {lock.acquired_at.isoformat()}",
+            f"host, pid: {lock.host}, {lock.pid}{_pid_note(lock)}", f"since:     {lock.acquired_at.isoformat()}",
             f"heartbeat: {lock.heartbeat_at.isoformat()}", f"expires:   {lock.expires_at.isoformat()}"]
 
 

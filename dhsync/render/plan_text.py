@@ -21,7 +21,7 @@ REASONS = {
     "metadata-changed": "description or labels changed", "function-new-version": "its function gets a new version",
     "not-declared": "no longer declared", "never-run-before": "never run before",
     "function-version-changed": "function version changed", "task-changed": "task changed",
-    "declaration-changed": "run declaration changed", "always": "trigger: always",
+    "declaration-changed": "run declaration changed", "always": "declared `trigger: always`",
     "resumed-interrupted-apply": "created by an interrupted apply, not executed yet",
 }
 BLOCKED = {"protected": "protected", "empty-desired-set": "the repository declares nothing"}

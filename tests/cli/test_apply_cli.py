@@ -159,3 +159,11 @@ def test_exit_5_refused_by_a_protection_rule(examples: Path, run_cli: RunCli) ->
     assert "function `train-forecast` is protected" in result.stderr
     summary = json.loads(run_cli("plan", "--prune", "--format", "json", cwd=examples).stdout)["summary"]
     assert summary["blocked"] == 1  # still there: nothing was deleted
+
+
+def test_lock_info_says_when_the_holder_is_gone(examples: Path, run_cli: RunCli) -> None:
+    take = ("from pathlib import Path; from dhsync.backends import open_backend; "
+            "open_backend('sqlite:///.dhsync/state.db', Path('.')).acquire_lock('demo-ml', 'killed apply', 600)")
+    subprocess.run([sys.executable, "-c", take], cwd=examples, check=True)
+    info = run_cli("lock", "info", cwd=examples)
+    assert "(no such process on this host now: if it was the apply, `dhsync lock release --force`)" in info.stdout

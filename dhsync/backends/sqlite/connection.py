@@ -109,8 +109,9 @@ class Database:
 
     def _transaction(self, work: Work[T], begin: str) -> T:
         def attempt() -> T:
-            self.conn.execute(begin)
             try:
+                # inside the try: an interrupt landing right after BEGIN must still roll back
+                self.conn.execute(begin)
                 result = work(self.conn)
                 self.conn.execute("COMMIT")
             except BaseException:
