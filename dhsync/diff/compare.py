@@ -17,17 +17,22 @@ from dhsync.model.plan import FieldChange
 class Comparison:
     same: bool
     fields: tuple[FieldChange, ...]
+    # the two documents as compared, masked alike (None when they are the same)
+    shown_before: dict[str, Any] | None = None
+    shown_after: dict[str, Any] | None = None
 
 
-def compare(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequence[str] = ()) -> Comparison:
+def compare(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequence[str] = (), *,
+            known_different: bool = False) -> Comparison:
     """Whether `before` and `after` hold the same content once the `ignore` paths are set aside, and
-    if not, which fields differ (secrets masked)."""
-    old, new = without_paths(before, ignore), without_paths(after, ignore)
-    if content_hash(old) == content_hash(new):
+    if not, which fields differ (secrets masked). `known_different` skips the hashes when the caller
+    has compared them already."""
+    old, new = (without_paths(before, ignore), without_paths(after, ignore)) if ignore else (before, after)
+    if not known_different and content_hash(old) == content_hash(new):
         return Comparison(True, ())
     shown_old, shown_new = mask_pair(old, new)
     assert shown_old is not None and shown_new is not None
-    return Comparison(False, field_changes(old, new, shown_old, shown_new))
+    return Comparison(False, field_changes(old, new, shown_old, shown_new), shown_old, shown_new)
 
 
 def same(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequence[str] = ()) -> bool:

@@ -44,9 +44,9 @@ def plan_function(desired: DesiredEntity, actual: Entity | None, ignore: Sequenc
         return None  # before any normalisation: this is the common case and must stay cheap
     before, after = actual_content(actual), desired_content(desired)
     if not same(part(before, _SPEC_PART), part(after, _SPEC_PART), ignore):
-        fields = compare(before, after, ignore).fields  # the one field-level diff of this function
-        return Change(Action.NEW_VERSION, desired.identity, desired.kind, Reason.SPEC_CHANGED,
-                      *mask_pair(before, after), fields)
+        diff = compare(before, after, ignore, known_different=True)  # the one field-level diff here
+        shown = (diff.shown_before, diff.shown_after) if not ignore else mask_pair(before, after)
+        return Change(Action.NEW_VERSION, desired.identity, desired.kind, Reason.SPEC_CHANGED, *shown, diff.fields)
     metadata = compare(part(before, _METADATA_PART), part(after, _METADATA_PART), ignore)
     if metadata.same:
         return None

@@ -55,6 +55,10 @@ def plan_task(desired: DesiredEntity, function_change: Change | None, current: E
 
 def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
               needs: tuple[Identity, ...], ignore: Sequence[str]) -> Change:
+    if _same_as_stored(desired, current):  # the usual case: same settings on the new version
+        shown = mask(after)
+        return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
+                      shown, shown, (), requires=needs, function=desired.function)
     before = actual_task_content(current)
     fields = compare(before, after, ignore).fields
     return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
