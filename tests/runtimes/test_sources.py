@@ -117,6 +117,15 @@ def test_an_exception_in_the_handler_is_an_error_with_the_traceback_in_the_log(l
     log = lab.logs(run)
     assert "Traceback (most recent call last)" in log and "raise ValueError('bad row 7')" in log
     assert "dhsync/runtimes" not in log  # the user's frames only
+    assert 'File "main.py", line 2, in main' in log  # not the run's scratch copy of the code
+
+
+def test_a_traceback_names_the_repository_file(lab: Lab) -> None:
+    (lab.root / "src").mkdir()
+    (lab.root / "src" / "boom.py").write_text("def boom():\n    return 1 / 0\n")
+    run = lab.execute(lab.run(lab.function(source={"source": "src/boom.py", "handler": "boom"})))
+    assert message(run) == "handler `boom` raised ZeroDivisionError: division by zero"
+    assert 'File "src/boom.py", line 2, in boom\n    return 1 / 0\n' in lab.logs(run)
 
 
 def test_a_malformed_handler_name_is_an_error_before_anything_runs(lab: Lab) -> None:

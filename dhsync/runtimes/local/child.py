@@ -25,9 +25,14 @@ class HandlerError(Exception):
     """Why the handler did not produce a result, in words for the run's status.message."""
 
 
+# Tracebacks name the files the user knows (`src/prepare.py`), not the run's scratch copies of them.
+_SHOWN_AS: dict[str, str] = {}
+
+
 def main(argv: list[str]) -> int:
     faulthandler.enable()  # a crash of the interpreter still leaves a stack in the log
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    _remember_names(request)
     try:
         outcome: dict[str, Any] = {"ok": True, **execute(request)}
     except (HandlerError, ReturnError) as exc:
@@ -107,11 +112,22 @@ def _call(func: Any, kwargs: dict[str, Any], what: str) -> Any:
         raise HandlerError(f"{what} raised {_one_line(exc)}") from None
 
 
+def _remember_names(request: dict[str, Any]) -> None:
+    origin = str(request["origin"])
+    if "://" in origin:  # a git checkout in the cache: its paths are real and stay
+        return
+    folder = Path(request["code"])
+    for name in {f"{request['module']}.py", "main.py"}:
+        _SHOWN_AS[str(folder / name)] = origin if origin.endswith(".py") else name
+
+
 def _print_exception(exc: BaseException) -> None:
     tb: TracebackType | None = exc.__traceback__
     while tb is not None and _is_ours(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next  # the user's frames only
     text = "".join(traceback.format_exception(type(exc), exc, tb))
+    for scratch, shown in _SHOWN_AS.items():
+        text = text.replace(f'File "{scratch}"', f'File "{shown}"')
     sys.stderr.write(text)
     sys.stderr.flush()
 
