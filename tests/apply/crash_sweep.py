@@ -1,13 +1,16 @@
 """Killing or interrupting apply at many points and finishing each with a real apply: the kill points
 of an apply, the scenarios (a first apply, a new version), and the sweep that runs them two at a time.
 
-The kill script (crash_apply.py) is forked from the test process for each point: importing dhsync in
-a fresh interpreter for each of ~60 kills would cost most of the time, and a forked child is as real
-a process to kill. The apply that finishes the job is always `python -m dhsync apply --auto-approve`.
+The kill script (crash_apply.py) is forked for each point from a forkserver that has dhsync imported:
+importing dhsync in a fresh interpreter for each of ~60 kills would cost most of the time, and a forked
+child is as real a process to kill. The apply that finishes the job is always `python -m dhsync apply --auto-approve`.
 """
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import multiprocessing.context
 import os
 import shutil
 import signal
@@ -99,18 +102,30 @@ def kill_points(calls: tuple[str, ...]) -> list[KillPoint]:
     return points
 
 
+def _kill_script(args: list[str]) -> None:  # pragma: no cover - runs in the forked child
+    os._exit(crash_apply.main(args))
+
+
+@functools.cache
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    """Children forked from a single-threaded server that has dhsync imported already: as fast as forking
+    the test process, without inheriting a lock some thread of the test process held at that moment
+    (a heartbeat or a run's reader thread), which would hang the child."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.apply.crash_apply"])
+    return context
+
+
 def fork_kill(root: Path, point: KillPoint, flags: list[str] | None = None) -> int:
-    """The kill script's main in a forked child; returns its wait status."""
+    """The kill script's main in a forked child; returns its status as os.waitpid gives it."""
     args = [str(root), str(point.n), point.when, TTL, point.signal, *(["again"] if point.again else []),
             *(flags or [])]
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        code = 1
-        try:
-            code = crash_apply.main(args)
-        finally:
-            os._exit(code)
-    return os.waitpid(pid, 0)[1]
+    child = _forkserver().Process(target=_kill_script, args=(args,))
+    child.start()
+    child.join()
+    code = child.exitcode
+    assert code is not None
+    return -code if code < 0 else code << 8  # a signal number, or the exit code in the high byte
 
 
 def first_apply(folder: Path) -> Scenario:
