@@ -13,7 +13,7 @@ def _readme_commands() -> list[str]:
 
 def test_the_readme_starts_with_the_install_and_test_commands() -> None:
     main_job, tests = _readme_commands()[:2]
-    assert "pip install" in main_job and "dhsync validate examples" in main_job
+    assert "pip install" in main_job and "dhsync apply examples --auto-approve" in main_job
     assert "pip install" in tests and "'.[dev]'" in tests and "pytest" in tests
 
 
