@@ -14,11 +14,10 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from types import FrameType
-from typing import Any
 
 from dhsync.backends.base import Backend
 from dhsync.backends.entities import current_user
+from dhsync.model import signals
 from dhsync.model.errors import DhsyncError, LockHeldError
 from dhsync.model.state import LockInfo
 
@@ -92,54 +91,19 @@ class HeldLock:
         self.lock = None
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP (the terminal closed, an ssh session dropped) raise KeyboardInterrupt like SIGINT
-    does, so `finally` blocks release the lock; left to their default, they end the process holding it.
-    An ignored SIGHUP (`nohup dhsync apply`) stays ignored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = [signal.SIGTERM]
-    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
-        wanted.append(signal.SIGHUP)
-    previous: dict[int, Any] = {signum: signal.signal(signum, _interrupt) for signum in wanted}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-@contextlib.contextmanager
-def signals_ignored() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP are ignored for the duration (one backend write): a second Ctrl-C while
-    the lock is released would otherwise leave it held until it expires."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in signals}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+def _keyboard_interrupt(signum: signal.Signals) -> BaseException:
+    return KeyboardInterrupt(f"signal {int(signum)}")
 
 
 @contextlib.contextmanager
 def holding(backend: Backend, project: str, owner: str, ttl: float = DEFAULT_TTL) -> Iterator[HeldLock]:
     held = HeldLock(backend, project, owner, ttl)
-    with terminate_as_interrupt():
+    with signals.as_interrupt(_keyboard_interrupt):
         try:
             held.acquire()
             yield held
         finally:
-            with signals_ignored():
+            with signals.ignored():
                 held.release()
 
 

@@ -15,12 +15,12 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dhsync.model import signals
 from dhsync.runtimes.base import RunStore
 from dhsync.runtimes.lifecycle import COMPLETED, ERROR, RUNNING, STOP, STOPPED, record, state_of
 from dhsync.runtimes.local.files import artifact_key
@@ -58,7 +58,7 @@ def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink)
     process = _start(job)
     executor = {"name": "local", "host": socket.gethostname(), "pid": process.pid, "supervisor": os.getpid()}
     try:
-        with _sigterm_interrupts():
+        with signals.as_interrupt(_interrupted):
             started = state_of(record(store, run, RUNNING, executor=executor)) == RUNNING
             timed_out = _pump(process, sink, job.timeout) if started else False
     except KeyboardInterrupt as exc:
@@ -147,43 +147,15 @@ def _signal_group(pid: int, signum: int) -> None:
         os.killpg(pid, signum)
 
 
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """In the main thread, SIGTERM and SIGHUP (its terminal closed) stop the wait like Ctrl-C does: the
-    child, in a session of its own, would outlive the supervisor otherwise. Under `nohup` (SIGHUP
-    ignored) a closed terminal leaves the run going, as the user asked."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise Interrupted(signal.Signals(signum).name)
-
-    wanted = [signal.SIGTERM]
-    if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
-        wanted.append(signal.SIGHUP)
-    previous = {signum: signal.signal(signum, interrupt) for signum in wanted}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+def _interrupted(signum: signal.Signals) -> BaseException:
+    # SIGTERM and SIGHUP stop the wait like Ctrl-C does: the child, in a session of its own, would
+    # outlive the supervisor otherwise (under `nohup` a closed terminal leaves the run going)
+    return Interrupted(signum.name)
 
 
-@contextlib.contextmanager
-def shielded() -> Iterator[None]:
-    """While the child is stopped and STOPPED recorded, a second Ctrl-C (or SIGTERM, SIGHUP) is ignored:
-    cutting that short would leave the run RUNNING with nobody watching it. The wait is bounded by the grace."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in signals}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+# While the child is stopped and STOPPED recorded, a second Ctrl-C (or SIGTERM, SIGHUP) is ignored:
+# cutting that short would leave the run RUNNING with nobody watching it. The grace bounds the wait.
+shielded = signals.ignored
 
 
 def _finish(store: RunStore, run: Mapping[str, Any], job: Job, code: int, timed_out: bool) -> dict[str, Any]:
