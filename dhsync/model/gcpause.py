@@ -20,4 +20,15 @@ def cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _age_survivors()
             gc.enable()
+
+
+def _age_survivors() -> None:
+    """Move what the pause allocated straight to the oldest generation: otherwise the first collections
+    after it scan all of it (about a fifth of a warm repository load) to find nothing. Cycles made during
+    the pause go with them and are freed by the next full collection. A freeze the program made itself
+    is left alone."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
