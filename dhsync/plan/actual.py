@@ -26,12 +26,17 @@ class LastRun:
     function_id: str | None
 
 
+# (function version id, declaration hash, task hash), both hashes shortened as the labels keep them
+Fired = tuple[str | None, str, str]
+
+
 @dataclass(frozen=True)
 class ActualIndex:
     versions: Mapping[str, list[Entity]]  # function name -> versions, newest first
     tasks_by_function: Mapping[str, list[Entity]]  # function version reference -> tasks
     runs_by_task: Mapping[str, int]  # task id -> how many runs
     last_runs: Mapping[str, LastRun]  # declared run name -> its newest triggered run
+    fired: Mapping[str, frozenset[Fired]]  # declared run name -> every combination it ran with
 
     @classmethod
     def build(cls, actual: ActualState) -> ActualIndex:
@@ -63,9 +68,10 @@ class ActualIndex:
         return [fn for fn in self.versions.get(name, ()) if is_managed(fn)]
 
 
-def _runs(runs: tuple[Entity, ...]) -> tuple[dict[str, int], dict[str, LastRun]]:
+def _runs(runs: tuple[Entity, ...]) -> tuple[dict[str, int], dict[str, LastRun], dict[str, frozenset[Fired]]]:
     per_task: dict[str, int] = defaultdict(int)
     last: dict[str, tuple[tuple[str, int], LastRun]] = {}
+    fired: dict[str, set[Fired]] = defaultdict(set)
     for position, run in enumerate(runs):
         spec = run.get("spec") or {}
         task_ref = parse_task_ref(str(spec.get("task", "")))
@@ -76,10 +82,13 @@ def _runs(runs: tuple[Entity, ...]) -> tuple[dict[str, int], dict[str, LastRun]]
             continue
         order = (str((run.get("metadata") or {}).get("created", "")), position)
         fn_ref = parse_function_ref(str(spec.get("function", "")))
+        function_id = fn_ref.id if fn_ref else None
+        fired[record.declaration].add((function_id, record.declaration_hash, record.task_hash))
         current = last.get(record.declaration)
         if current is None or order >= current[0]:
-            last[record.declaration] = (order, LastRun(run, record, fn_ref.id if fn_ref else None))
-    return per_task, {name: entry for name, (_order, entry) in last.items()}
+            last[record.declaration] = (order, LastRun(run, record, function_id))
+    return (per_task, {name: entry for name, (_order, entry) in last.items()},
+            {name: frozenset(keys) for name, keys in fired.items()})
 
 
 def fingerprint(actual: ActualState) -> str:

@@ -85,6 +85,7 @@ def _plan_runs(desired: Desired, index: ActualIndex, options: PlanOptions, out: 
             latest_function=index.latest(str(run.function)),
             task_hash=task_hash(desired, run),
             last=index.last_runs.get(run.name),
+            fired=index.fired.get(run.name, frozenset()),
             resumed=run.name in options.resumed_triggers,
         )
         change = plan_run(run, ctx)

@@ -8,18 +8,18 @@ fire again. `always` fires on every apply; `manual` never fires from apply.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from dhsync.diff.hashing import content_hash
+from dhsync.diff.marks import HASH_CHARS
 from dhsync.diff.normalise import desired_content
 from dhsync.diff.secrets import mask
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.model.state import Entity
-from dhsync.plan.actual import LastRun
+from dhsync.plan.actual import Fired, LastRun
 
 _BUILDS = (Action.CREATE, Action.NEW_VERSION)
 
@@ -46,29 +46,32 @@ class RunContext:
     task_hash: str
     last: LastRun | None
     resumed: bool
+    # every (function version, declaration, task) this declaration already ran with
+    fired: frozenset[Fired] = frozenset()
 
 
 def _reason(run: DesiredEntity, ctx: RunContext) -> Reason | None:
-    function_moves = ctx.function_change is not None and ctx.function_change.action in _BUILDS
     if ctx.last is None:
         return Reason.NEVER_RUN
+    if ctx.function_change is not None and ctx.function_change.action in _BUILDS:
+        return Reason.FUNCTION_VERSION_CHANGED
     latest_id = None if ctx.latest_function is None else ctx.latest_function.get("id")
-    if function_moves or ctx.last.function_id != latest_id:
+    ran_as_declared = (latest_id, declaration_hash(run)[:HASH_CHARS], ctx.task_hash[:HASH_CHARS]) in ctx.fired
+    if ctx.task_change is None and ran_as_declared:
+        # even if a later run (say `dhsync run NAME --param …`) ran with something else
+        return Reason.ALWAYS if run.trigger is TriggerPolicy.ALWAYS and not ctx.resumed else None
+    if ctx.last.function_id != latest_id:
         return Reason.FUNCTION_VERSION_CHANGED
     if ctx.task_change is not None or not ctx.last.record.same_task(ctx.task_hash):
         return Reason.TASK_CHANGED
-    if not ctx.last.record.same_declaration(declaration_hash(run)):
-        return Reason.DECLARATION_CHANGED
-    if run.trigger is TriggerPolicy.ALWAYS and not ctx.resumed:
-        return Reason.ALWAYS
-    return None
+    return Reason.DECLARATION_CHANGED
 
 
 def last_run_summary(last: LastRun | None) -> dict[str, Any] | None:
+    """The run the trigger follows. Not its state: a run finishing must not make a saved plan stale."""
     if last is None:
         return None
-    status: Mapping[str, Any] = last.run.get("status") or {}
-    return {"run": last.run.get("id"), "function_version": last.function_id, "state": status.get("state")}
+    return {"run": last.run.get("id"), "function_version": last.function_id}
 
 
 def plan_run(run: DesiredEntity, ctx: RunContext) -> Change | None:

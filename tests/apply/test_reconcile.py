@@ -265,3 +265,30 @@ def test_a_failing_run_fails_the_apply_and_names_its_log(tmp_path: Path) -> None
     assert "ended ERROR: handler `main` raised ValueError: no data for 2026-12-01" in run.message
     assert f"dhsync logs {run.entity_id}" in run.message
     assert plan_of(repo, backend).empty  # not triggered again for the same version: `dhsync run` re-runs it
+
+
+def test_a_run_with_other_parameters_does_not_make_apply_trigger_the_declared_one_again(repo: Path,
+                                                                                        backend: Backend) -> None:
+    from dhsync.sdk.declared import create_declared_run
+    from dhsync.specs.loader import load_repository
+
+    apply_repo(repo, backend)
+    loaded = load_repository(repo, use_cache=False)
+    assert loaded.state is not None and loaded.config is not None
+    create_declared_run(backend, loaded.state, loaded.config, "alpha-run", {"x": 5})  # `dhsync run --param x=5`
+    assert plan_of(repo, backend).empty  # as declared, it ran on this version already
+
+
+def test_a_saved_plan_still_applies_after_a_run_moved_on(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {"c.yaml": documents(
+        "kind: container\nname: web\nspec: {image: 'nginx:1.27'}\n",
+        declared_run("web-once", "web", kind="container+job:run"))})
+    backend = sqlite_backend(repo)
+    apply_repo(repo, backend)  # the container run is stored CREATED: nothing executes it here
+    _edit(repo / "c.yaml", "nginx:1.27", "nginx:1.28")
+    saved = plan_of(repo, backend)
+    (run,) = backend.read_state("demo").runs
+    backend.update_run("demo", run["id"], {"kind": run["kind"], "status": {"state": "BUILT"}})
+    result = apply_repo(repo, backend, saved=saved)  # progress of a run does not make the plan stale
+    assert summary(result.plan) == summary(saved) and result.ok
+    backend.close()
