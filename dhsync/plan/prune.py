@@ -40,10 +40,12 @@ def plan_function_delete(name: str, project: str, index: ActualIndex, patterns: 
     versions = index.managed_versions(name)
     latest = versions[0]
     blocked = None
-    if protected(name, patterns) or any(is_protected(fn) for fn in versions):
-        blocked = Blocked.PROTECTED
-    elif desired_empty:
+    if desired_empty:  # first: --ignore-protect must not let an emptied repository prune everything
         blocked = Blocked.EMPTY_DESIRED
+    elif protected(name, patterns) or is_protected(latest):
+        # the latest version carries the declaration as it was last applied: removing `protect: true`
+        # (an update in place of that version) lifts the protection
+        blocked = Blocked.PROTECTED
     return Change(Action.DELETE, Identity(EntityType.FUNCTION, project, name), str(latest["kind"]),
                   Reason.NOT_DECLARED, before=mask(actual_content(latest)),
                   dependents=dependents(name, index), blocked=blocked)

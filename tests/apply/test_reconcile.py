@@ -292,3 +292,16 @@ def test_a_saved_plan_still_applies_after_a_run_moved_on(tmp_path: Path) -> None
     result = apply_repo(repo, backend, saved=saved)  # progress of a run does not make the plan stale
     assert summary(result.plan) == summary(saved) and result.ok
     backend.close()
+
+
+def test_removing_protect_lifts_the_protection_of_a_later_prune(repo: Path, backend: Backend) -> None:
+    _edit(repo / "functions/beta.yaml", "kind: python\n", "kind: python\nprotect: true\n")
+    apply_repo(repo, backend)
+    _edit(repo / "functions/beta.yaml", 'description: "a function"', 'description: "v2"')
+    _edit(repo / "functions/beta.yaml", "return x * 2", "return x * 9")
+    apply_repo(repo, backend)  # a second, still protected, version
+    _edit(repo / "functions/beta.yaml", "kind: python\nprotect: true\n", "kind: python\n")
+    assert summary(apply_repo(repo, backend).plan) == [("update", "function/beta")]
+    (repo / "functions/beta.yaml").unlink()
+    plan = plan_of(repo, backend, Flags(prune=True))
+    assert [(str(c.identity), c.blocked) for c in plan.changes] == [("function/beta", None)]

@@ -65,8 +65,9 @@ CASES: dict[str, tuple[tuple[DesiredEntity, ...], dict[str, Any], bool, list[tup
                                           ("function/old", Blocked.EMPTY_DESIRED)]),
     "emptied repository, allowed": ((), {"allow_empty": True}, False, [("function/keep", None),
                                                                        ("function/old", None)]),
+    # emptiness first: --ignore-protect must not let an emptied repository prune the protected ones
     "emptied repository and protected": ((), {}, True, [("function/keep", Blocked.EMPTY_DESIRED),
-                                                        ("function/old", Blocked.PROTECTED)]),
+                                                        ("function/old", Blocked.EMPTY_DESIRED)]),
     "everything declared": ((KEEP, *V2), {}, False, []),
 }
 
