@@ -19,6 +19,8 @@ from dhsync.render.plan_text import (
 from dhsync.render.values import one_line
 
 LIMIT = 60_000
+# deletes named in the warning at the top; the rest are in the table (or counted in its cut note)
+WARNED_DELETES = 30
 _CUT_NOTE = ("\n*Cut here to stay under the comment size limit: {n} more change(s). "
              "`dhsync plan --format json` has them all.*\n")
 
@@ -42,11 +44,13 @@ def _destructive(plan: Mapping[str, Any]) -> list[str]:
     deletes = [c for c in plan["changes"] if c["action"] == "delete"]
     if not deletes:
         return []
-    lines = ["> [!WARNING]", "> **Destructive changes**"]
-    for change in deletes:
+    lines = ["> [!WARNING]", f"> **Destructive changes: {len(deletes)} delete{'s' if len(deletes) != 1 else ''}**"]
+    for change in deletes[:WARNED_DELETES]:
         taken = dependents_words(change.get("dependents"))
         state = " — **blocked**" if change.get("blocked") else ""
         lines.append(f"> - delete {change['type']} `{change['name']}`{' ' + taken if taken else ''}{state}")
+    if len(deletes) > WARNED_DELETES:
+        lines.append(f"> - … and {len(deletes) - WARNED_DELETES} more (`dhsync plan --prune` lists them all)")
     return [*lines, ""]
 
 

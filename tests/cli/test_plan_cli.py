@@ -142,3 +142,14 @@ def test_plan_of_a_broken_repository_prints_its_problems_and_exits_1(examples: P
     assert result.exit_code == 1
     assert "functions/report.yaml:3:" in result.stderr
     assert "does not validate" in result.stderr and "Traceback" not in result.output
+
+
+def test_markdown_stays_under_the_limit_with_many_deletes(tmp_path: Path, run_cli: RunCli) -> None:
+    docs = [documents(python_function(f"fn-{i:04d}"), task(f"fn-{i:04d}")) for i in range(700)]
+    repo = write_repo(tmp_path / "big", {"functions/all.yaml": documents(*docs)})
+    assert run_cli("apply", "--auto-approve", "--no-run", cwd=repo).exit_code == 0
+    (repo / "functions" / "all.yaml").write_text(documents(*docs[:1]))
+    result = run_cli("plan", "--prune", "--format", "markdown", cwd=repo)
+    assert len(result.stdout) < 60_000
+    assert "**Destructive changes: 699 deletes**" in result.stdout
+    assert "> - … and 669 more (`dhsync plan --prune` lists them all)" in result.stdout
