@@ -16,7 +16,6 @@ import argparse
 import sqlite3
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.generate_repo import generate
@@ -25,13 +24,13 @@ from dhsync.apply.bodies import function_body, new_id, task_body
 from dhsync.backends import open_backend
 from dhsync.model.entities import DesiredState
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Change, Plan
+from dhsync.model.plan import Plan
 from dhsync.specs.loader import load_repository
 from dhsync.specs.models.config import Config
 
 
 class Approve:
-    def show(self, plan: Plan, pending: Sequence[Change]) -> None:
+    def show(self, plan: Plan) -> None:
         pass
 
     def confirm(self, plan: Plan) -> bool:

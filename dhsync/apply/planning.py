@@ -11,9 +11,10 @@ from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
 from dhsync.apply.triggers import pending
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState
-from dhsync.model.plan import Change, Plan, PlanOptions
+from dhsync.model.plan import Plan, PlanOptions
 from dhsync.model.state import ActualState
 from dhsync.plan import make_plan
+from dhsync.plan.select import select
 from dhsync.specs.models.config import Config
 
 
@@ -55,8 +56,13 @@ def with_source(plan: Plan, root: Path, backend_url: str, base_dir: Path) -> Pla
 class Planned:
     plan: Plan
     actual: ActualState
-    # runs an interrupted apply created and did not execute: the next apply executes them
-    pending: tuple[Change, ...] = ()
+
+
+def with_pending(plan: Plan, backend: Backend, journal: Journal) -> Plan:
+    """The plan with the runs an interrupted apply left to execute, narrowed by --select/--exclude like
+    the rest (`--exclude 'run/*'` leaves them for later too)."""
+    found = pending(backend, plan.project, journal)
+    return replace(plan, pending=select(found, plan.options.select, plan.options.exclude))
 
 
 def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Flags,
@@ -66,11 +72,10 @@ def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Fla
         journal = Journal(journal_folder(backend), desired.project, "")
     actual = backend.read_state(desired.project)
     options = plan_options(config, flags, resumed_triggers(journal, actual))
-    waiting = tuple(change for change, _ in pending(backend, desired.project, journal))
-    return Planned(make_plan(desired, actual, options), actual, waiting)
+    return Planned(with_pending(make_plan(desired, actual, options), backend, journal), actual)
 
 
-def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned")) -> bool:
+def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned", "pending")) -> bool:
     from dhsync.plan.codec import to_dict  # the serialised form is what "the same plan" means
 
     first, second = to_dict(a), to_dict(b)

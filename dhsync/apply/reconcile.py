@@ -10,7 +10,6 @@ A failed change skips the changes that require it; the rest go on and every outc
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,7 +19,7 @@ from dhsync.apply.bodies import new_id
 from dhsync.apply.journal import Journal, journal_folder
 from dhsync.apply.lock import DEFAULT_TTL, holding, lock_owner
 from dhsync.apply.outcome import ApplyResult, Outcome, Reporter, Status
-from dhsync.apply.planning import Flags, plan_options, resumed_triggers, same_changes, with_source
+from dhsync.apply.planning import Flags, plan_options, resumed_triggers, same_changes, with_pending, with_source
 from dhsync.apply.session import RunSettings, Session
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
@@ -41,7 +40,7 @@ class Cancelled(DhsyncError):
 class Review(Protocol):
     """How the caller shows the plan and asks for the go-ahead (the CLI prompts; tests answer)."""
 
-    def show(self, plan: Plan, pending: Sequence[Change]) -> None: ...
+    def show(self, plan: Plan) -> None: ...
     def confirm(self, plan: Plan) -> bool: ...
 
 
@@ -68,20 +67,21 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
         journal = Journal(journal_folder(backend), project, new_id())
         try:
             actual = backend.read_state(project)
-            plan = _plan(request, actual, journal)
+            plan = _plan(request, actual, backend, journal)
             session = Session(backend, project, arrange(request.desired), ActualIndex.build(actual), journal, lock,
                               request.runs)
-            pending = triggers.pending(backend, project, journal)
-            review.show(plan, [change for change, _ in pending])
-            notes = (*_takeover_note(lock.taken_over), *triggers.interrupted(backend, project, journal))
-            if plan.empty and not pending:
+            review.show(plan)
+            notes = _takeover_note(lock.taken_over)
+            if plan.empty:
+                notes += tuple(triggers.interrupted(backend, project, journal))
                 journal.finish()
                 return ApplyResult(plan, (), notes)
             guards.check(plan, request.overrides)
             if not review.confirm(plan):
                 raise Cancelled("apply cancelled; nothing was changed")
+            notes += tuple(triggers.interrupted(backend, project, journal))
             _ensure_project(backend, project)
-            outcomes = _apply_all(session, pending, plan.changes, reporter)
+            outcomes = _apply_all(session, plan, reporter)
             journal.finish()
         finally:
             journal.close()
@@ -90,13 +90,13 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
     return result
 
 
-def _plan(request: Request, actual: Any, journal: Journal) -> Plan:
+def _plan(request: Request, actual: Any, backend: Backend, journal: Journal) -> Plan:
     resumed = resumed_triggers(journal, actual)
     saved = request.saved
     options: PlanOptions = (replace(saved.options, resumed_triggers=resumed) if saved is not None
                             else plan_options(request.config, request.flags, resumed))
-    plan = with_source(make_plan(request.desired, actual, options), request.root, request.backend_url,
-                       request.base_dir)
+    made = with_pending(make_plan(request.desired, actual, options), backend, journal)
+    plan = with_source(made, request.root, request.backend_url, request.base_dir)
     if saved is not None:
         if fingerprint(actual) != saved.actual_fingerprint:
             raise StalePlanError("the backend changed since the plan was made (another apply, or someone "
@@ -123,16 +123,15 @@ def _ensure_project(backend: Backend, project: str) -> None:
             backend.create_project({"kind": "project", "name": project})
 
 
-def _apply_all(session: Session, pending: Sequence[tuple[Change, Any]], changes: Sequence[Change],
-               reporter: Reporter) -> list[Outcome]:
-    total = len(pending) + len(changes)
+def _apply_all(session: Session, plan: Plan, reporter: Reporter) -> list[Outcome]:
+    total = len(plan.pending) + len(plan.changes)
     reporter.start(total)
     outcomes: list[Outcome] = []
-    for change, run in pending:
-        outcomes.append(_guarded(change, lambda change=change, run=run: triggers.execute(session, change, run)))
+    for change in plan.pending:
+        outcomes.append(_guarded(change, lambda change=change: triggers.resume(session, change)))
         reporter.outcome(outcomes[-1], len(outcomes), total)
     failed: set[Identity] = set()
-    for change in changes:
+    for change in plan.changes:
         outcome = _one(session, change, failed)
         if outcome.status is not Status.DONE:
             failed.add(change.identity)

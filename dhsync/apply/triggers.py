@@ -20,6 +20,7 @@ from dhsync.model.entities import Identity
 from dhsync.model.errors import InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
+from dhsync.model.refs import parse_function_ref
 from dhsync.plan.make import task_hash
 from dhsync.plan.runs import declaration_hash, task_kind_of
 from dhsync.runtimes import NotRunnableError, artifact_file, duration, execute_run, lifecycle, refresh_run, state_of
@@ -76,9 +77,9 @@ def _outcome(change: Change, run: Mapping[str, Any], backend: Backend) -> Outcom
     return Outcome(change, Status.FAILED, f"run {id_[:8]} ended {state}: {message}", id_, details)
 
 
-def pending(backend: Backend, project: str, journal: Journal) -> list[tuple[Change, dict[str, Any]]]:
-    """The runs an interrupted apply created and never executed (still CREATED), each with the change
-    that reports it."""
+def pending(backend: Backend, project: str, journal: Journal) -> list[Change]:
+    """The runs an interrupted apply created and never executed (still CREATED), as changes to apply
+    (reason RESUMED, `before.run` the run's id)."""
     found = []
     for entry in journal.begun(CREATE_RUN):
         if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
@@ -92,8 +93,21 @@ def pending(backend: Backend, project: str, journal: Journal) -> list[tuple[Chan
         record = trigger_record(run)
         name = record.declaration if record is not None else entry.address.partition("/")[2]
         identity = Identity(EntityType.RUN, project, name)
-        found.append((Change(Action.TRIGGER, identity, str(run["kind"]), Reason.RESUMED), run))
+        ref = parse_function_ref(str((run.get("spec") or {}).get("function", "")))
+        before = {"run": entry.id, "function_version": ref.id if ref is not None else None}
+        found.append(Change(Action.TRIGGER, identity, str(run["kind"]), Reason.RESUMED, before=before,
+                            function=ref.name if ref is not None else None))
     return found
+
+
+def resume(session: Session, change: Change) -> Outcome:
+    """Execute a run an interrupted apply created, unless something else started it meanwhile."""
+    id_ = str((change.before or {}).get("run"))
+    run = session.backend.get_run(session.project, id_)
+    if state_of(run) != "CREATED":
+        return Outcome(change, Status.DONE, f"run {id_[:8]} is {state_of(run)} already; nothing to resume", id_,
+                       _details(run, session.backend))
+    return execute(session, change, run)
 
 
 _STARTING = frozenset({lifecycle.BUILT, lifecycle.READY})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -11,12 +10,11 @@ import orjson
 
 from dhsync.apply import ApplyResult, Overrides, Request, RunSettings, reconcile
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, finish, use_color
-from dhsync.cli.plan_cmd import pending_dicts
 from dhsync.cli.plan_options import flags_from, selection_options
 from dhsync.cli.repo import load_or_fail
 from dhsync.cli.target import Target, backend_option, opened, resolve
 from dhsync.model.errors import InvalidInputError
-from dhsync.model.plan import Change, Plan
+from dhsync.model.plan import Plan
 from dhsync.plan.codec import from_dict, to_dict
 from dhsync.render import apply_text, plan_text
 
@@ -30,8 +28,8 @@ class TerminalReview:
         self.auto_approve = auto_approve
         self.color = color
 
-    def show(self, plan: Plan, pending: Sequence[Change]) -> None:
-        for line in plan_text.render(to_dict(plan), self.color, pending_dicts(plan, tuple(pending))):
+    def show(self, plan: Plan) -> None:
+        for line in plan_text.render(to_dict(plan), self.color):
             click.echo(line)
 
     def confirm(self, plan: Plan) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import click
 import orjson
@@ -15,17 +14,8 @@ from dhsync.cli.plan_options import flags_from, selection_options
 from dhsync.cli.repo import load_or_fail
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import InvalidInputError
-from dhsync.model.plan import Change, Plan
 from dhsync.plan.codec import summary, to_dict
 from dhsync.render import plan_markdown, plan_text
-
-
-def pending_dicts(plan: Plan, pending: tuple[Change, ...]) -> list[dict[str, Any]]:
-    """Changes outside the plan (runs an interrupted apply left) in the plan file's form."""
-    if not pending:
-        return []
-    changes: list[dict[str, Any]] = to_dict(Plan(plan.project, pending, "", ""))["changes"]
-    return changes
 
 
 @click.command(short_help="Show what apply would change (text, JSON plan file, Markdown).")
@@ -55,13 +45,11 @@ def plan(path: Path, out: Path | None, fmt: str, detailed_exitcode: bool, prune:
     elif quiet:
         click.echo(plan_text.summary_line(summary(made.changes)) if not made.empty else "No changes.")
     else:
-        pending = pending_dicts(made, planned.pending)
-        for line in plan_text.render(data, use_color(), pending):
+        for line in plan_text.render(data, use_color()):
             click.echo(line)
     if out is not None and fmt == "text" and not quiet:
         click.echo(f"\nSaved the plan to {out}; `dhsync apply {out}` applies exactly this plan.")
-    changed = not made.empty or bool(planned.pending)
-    finish(EXIT_CHANGES if detailed_exitcode and changed else EXIT_OK)
+    finish(EXIT_CHANGES if detailed_exitcode and not made.empty else EXIT_OK)
 
 
 def _save(out: Path, data: dict[str, object]) -> None:

@@ -122,10 +122,13 @@ class Plan:
     format_version: int = FORMAT_VERSION
     # where the plan was made (repository, backend URL); filled by the caller, not by make_plan
     source: Mapping[str, str] = field(default_factory=dict)
+    # runs an interrupted apply created and did not execute (reason RESUMED, `before.run` their id):
+    # apply executes them first. Read from apply's journal by the caller, not by make_plan.
+    pending: tuple[Change, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.pending
 
     def blocked(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.blocked is not None)

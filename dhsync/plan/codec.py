@@ -78,6 +78,7 @@ def to_dict(plan: Plan) -> dict[str, Any]:
         "summary": summary(plan.changes),
         "changes": [_change(c) for c in plan.changes],
         "not_pruned": [address(i) for i in plan.not_pruned],
+        "pending": [_change(c) for c in plan.pending],
     }
 
 
@@ -145,9 +146,9 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
 _DAMAGED = (KeyError, TypeError, ValueError, AttributeError)
 
 
-def _changes_from(data: Mapping[str, Any], project: str) -> tuple[Change, ...]:
+def _changes_from(data: Mapping[str, Any], project: str, key: str = "changes") -> tuple[Change, ...]:
     changes = []
-    for number, item in enumerate(_list(data["changes"]), start=1):
+    for number, item in enumerate(_list(data.get(key) if key == "pending" else data[key]), start=1):
         try:
             changes.append(_change_from(_mapping(item, "the change"), project))
         except _DAMAGED as exc:
@@ -173,7 +174,8 @@ def from_dict(data: Mapping[str, Any]) -> Plan:
                     str(data["actual_fingerprint"]), str(data["desired_hash"]),
                     _options_from(_mapping(data["options"], "options")),
                     tuple(_identity(str(a), project) for a in _list(data.get("not_pruned"))),
-                    source={str(k): str(v) for k, v in _mapping(data.get("source") or {}, "source").items()})
+                    source={str(k): str(v) for k, v in _mapping(data.get("source") or {}, "source").items()},
+                    pending=_changes_from(data, project, "pending"))
     except _DAMAGED as exc:
         raise InvalidInputError(f"the plan file is damaged ({_what(exc)}); make the plan again "
                                 f"(`dhsync plan --out FILE`)") from exc

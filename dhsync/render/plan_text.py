@@ -80,9 +80,9 @@ def not_pruned_line(addresses: Sequence[str]) -> str | None:
             f"`--prune` would delete {them}.")
 
 
-def render(plan: Mapping[str, Any], color: bool = False, pending: Sequence[Mapping[str, Any]] = ()) -> list[str]:
-    """The lines of the text plan (`pending`: changes an interrupted apply left, shown first)."""
-    changes = [*pending, *plan["changes"]]
+def render(plan: Mapping[str, Any], color: bool = False) -> list[str]:
+    """The lines of the text plan; the runs an interrupted apply left (`pending`) come first."""
+    changes = [*(plan.get("pending") or ()), *plan["changes"]]
     lines = [f"Plan for project {plan['project']} on {plan.get('source', {}).get('backend', 'the backend')}", ""]
     if not changes:
         lines.append("No changes. The backend matches the repository.")
@@ -91,6 +91,8 @@ def render(plan: Mapping[str, Any], color: bool = False, pending: Sequence[Mappi
         for change in changes:
             lines.append(change_line(change, color))
             lines += [field_line(f) for f in change.get("fields") or ()]
-        lines += ["", summary_line(plan["summary"])]
+        waiting = len(plan.get("pending") or ())
+        resumed = f" Also {plural(waiting, 'run')} an interrupted apply left to execute." if waiting else ""
+        lines += ["", summary_line(plan["summary"]) + resumed]
     note = not_pruned_line(plan.get("not_pruned") or ())
     return [*lines, *(["", note] if note else [])]

@@ -25,7 +25,7 @@ from dhsync.apply import Overrides, Request, RunSettings, SilentReporter, reconc
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.diff.marks import trigger_record
-from dhsync.model.plan import Change, Plan
+from dhsync.model.plan import Plan
 from dhsync.specs.loader import load_repository
 
 WRITES = ("create_", "update_", "delete_")
@@ -75,7 +75,7 @@ def _what(name: str, args: Sequence[Any]) -> str:
 
 
 class Approve:
-    def show(self, plan: Plan, pending: Sequence[Change]) -> None:
+    def show(self, plan: Plan) -> None:
         pass
 
     def confirm(self, plan: Plan) -> bool:

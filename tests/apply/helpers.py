@@ -20,9 +20,9 @@ class RecordingReview:
     shown: list[Plan] = field(default_factory=list)
     pending: list[Sequence[Change]] = field(default_factory=list)
 
-    def show(self, plan: Plan, pending: Sequence[Change]) -> None:
+    def show(self, plan: Plan) -> None:
         self.shown.append(plan)
-        self.pending.append(pending)
+        self.pending.append(plan.pending)
 
     def confirm(self, plan: Plan) -> bool:
         return self.answer
