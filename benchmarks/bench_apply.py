@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.generate_repo import generate
-from dhsync.apply import Flags, Overrides, Request, RunSettings, SilentReporter, reconcile
+from dhsync.apply import Flags, Request, RunSettings, SilentReporter, reconcile
 from dhsync.apply.bodies import function_body, new_id, task_body
 from dhsync.backends import open_backend
 from dhsync.model.entities import DesiredState
@@ -46,7 +46,7 @@ def load(root: Path) -> tuple[DesiredState, Config]:
 def timed_apply(root: Path) -> tuple[float, int]:
     desired, config = load(root)
     backend = open_backend("sqlite:///.dhsync/state.db", root)
-    request = Request(desired, config, root, "sqlite:///.dhsync/state.db", root, Flags(), Overrides(),
+    request = Request(desired, config, root, "sqlite:///.dhsync/state.db", root, Flags(),
                       RunSettings(root))
     start = time.perf_counter()
     result = reconcile(backend, request, Approve(), SilentReporter())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dhsync.apply.guards import Overrides
 from dhsync.apply.outcome import ApplyResult, Outcome, Reporter, SilentReporter, Status
 from dhsync.apply.planning import Flags, Planned, plan_now, with_source
 from dhsync.apply.reconcile import Cancelled, Request, Review, reconcile
@@ -13,7 +12,6 @@ __all__ = [
     "Cancelled",
     "Flags",
     "Outcome",
-    "Overrides",
     "Planned",
     "Reporter",
     "Request",

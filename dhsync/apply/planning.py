@@ -26,6 +26,8 @@ class Flags:
     allow_empty: bool = False
     select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    cascade: bool = False
+    ignore_protect: bool = False
 
 
 def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozenset()) -> PlanOptions:
@@ -35,7 +37,7 @@ def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozens
         allow_empty=flags.allow_empty or policies.allow_empty,
         select=flags.select, exclude=flags.exclude,
         ignore_changes=tuple(config.ignore_changes), protect=tuple(policies.protect),
-        resumed_triggers=resumed,
+        cascade=flags.cascade, ignore_protect=flags.ignore_protect, resumed_triggers=resumed,
     )
 
 

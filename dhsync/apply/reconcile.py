@@ -52,7 +52,6 @@ class Request:
     backend_url: str
     base_dir: Path
     flags: Flags = field(default_factory=Flags)
-    overrides: guards.Overrides = field(default_factory=guards.Overrides)
     runs: RunSettings = field(default_factory=RunSettings)
     saved: Plan | None = None
     lock_ttl: float = DEFAULT_TTL
@@ -76,7 +75,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
                 notes += tuple(triggers.interrupted(backend, project, journal))
                 journal.finish()
                 return ApplyResult(plan, (), notes)
-            guards.check(plan, request.overrides)
+            guards.check(plan)
             if not review.confirm(plan):
                 raise Cancelled("apply cancelled; nothing was changed")
             notes += tuple(triggers.interrupted(backend, project, journal))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import orjson
 
-from dhsync.apply import ApplyResult, Overrides, Request, RunSettings, reconcile
+from dhsync.apply import ApplyResult, Request, RunSettings, reconcile
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, finish, use_color
 from dhsync.cli.plan_options import flags_from, selection_options
 from dhsync.cli.repo import load_or_fail
@@ -69,21 +69,21 @@ def _saved_target(plan: Plan, path: Path) -> tuple[Path, Target | None]:
 @click.argument("source", default=".", type=click.Path(path_type=Path, exists=True))
 @click.option("--auto-approve", is_flag=True, help="apply without asking (needed when there is no terminal)")
 @selection_options
-@click.option("--cascade", is_flag=True, help="allow deletes that take run history with them")
-@click.option("--ignore-protect", is_flag=True, help="allow deleting protected entities")
 @click.option("--no-run", is_flag=True, help="leave the declared runs out (the next apply triggers them)")
 @click.option("--run-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="stop a triggered run that takes longer (it ends in ERROR)")
 @backend_option
-def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: bool, select: tuple[str, ...],
-          exclude: tuple[str, ...], cascade: bool, ignore_protect: bool, no_run: bool, run_timeout: float | None,
-          backend_url: str | None) -> None:
+def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: bool, cascade: bool,
+          ignore_protect: bool, select: tuple[str, ...], exclude: tuple[str, ...], no_run: bool,
+          run_timeout: float | None, backend_url: str | None) -> None:
     """Make the backend match the repository at SOURCE (default: here), or apply the plan file SOURCE
     exactly (refused with exit 3 when the backend or the repository changed since it was made)."""
     saved = _read_plan(source) if source.is_file() else None
-    if saved is not None and (prune is not None or allow_empty or select or exclude or no_run):
-        raise InvalidInputError("a saved plan is applied as it was made; --prune, --allow-empty, --select, "
-                                "--exclude and --no-run belong to `dhsync plan`")
+    if saved is not None and (prune is not None or allow_empty or cascade or ignore_protect or select or exclude
+                              or no_run):
+        raise InvalidInputError("a saved plan is applied as it was made: give --prune, --allow-empty, --cascade, "
+                                "--ignore-protect, --select and --exclude to `dhsync plan` (--no-run is "
+                                "`--exclude 'run/*'` there)")
     if no_run:
         exclude = (*exclude, "run/*")
     root, target = _saved_target(saved, source) if saved is not None else (source, None)
@@ -92,7 +92,7 @@ def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: boo
         target = resolve(root, backend_url, repo.config.project)
     color = use_color()
     request = Request(repo.desired, repo.config, root, target.url, target.base_dir,
-                      flags_from(prune, allow_empty, select, exclude), Overrides(cascade, ignore_protect),
+                      flags_from(prune, allow_empty, select, exclude, cascade, ignore_protect),
                       RunSettings(root.resolve(), run_timeout), saved)
     bar = _bar_writer() if sys.stderr.isatty() else None
     with opened(target) as backend:

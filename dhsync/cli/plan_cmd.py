@@ -28,12 +28,14 @@ from dhsync.render import plan_markdown, plan_text
 @click.option("-q", "--quiet", is_flag=True, help="print only the summary line")
 @backend_option
 def plan(path: Path, out: Path | None, fmt: str, detailed_exitcode: bool, prune: bool | None, allow_empty: bool,
-         select: tuple[str, ...], exclude: tuple[str, ...], quiet: bool, backend_url: str | None) -> None:
+         cascade: bool, ignore_protect: bool, select: tuple[str, ...], exclude: tuple[str, ...], quiet: bool,
+         backend_url: str | None) -> None:
     """Show what `dhsync apply` would change in the backend to match the repository at PATH."""
     repo = load_or_fail(path)
     target = resolve(path, backend_url, repo.config.project)
+    flags = flags_from(prune, allow_empty, select, exclude, cascade, ignore_protect)
     with opened(target) as backend:
-        planned = plan_now(backend, repo.desired, repo.config, flags_from(prune, allow_empty, select, exclude))
+        planned = plan_now(backend, repo.desired, repo.config, flags)
     made = with_source(planned.plan, path, target.url, target.base_dir)
     data = to_dict(made)
     if out is not None:

@@ -21,6 +21,8 @@ def selection_options(func: F) -> F:
                      help="prune even when the repository declares no function at all"),
         click.option("--select", "select", multiple=True, metavar="PATTERN",
                      help="only these entities (name or type/name glob: train-*, task/*); repeatable"),
+        click.option("--cascade", is_flag=True, help="allow deletes that take run history with them"),
+        click.option("--ignore-protect", is_flag=True, help="allow deleting protected functions"),
         click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
                      help="leave these entities out (and what requires them); repeatable; `run/*` leaves "
                           "the declared runs out"),
@@ -29,5 +31,7 @@ def selection_options(func: F) -> F:
     return func
 
 
-def flags_from(prune: bool | None, allow_empty: bool, select: tuple[str, ...], exclude: tuple[str, ...]) -> Flags:
-    return Flags(prune=prune, allow_empty=allow_empty, select=tuple(select), exclude=tuple(exclude))
+def flags_from(prune: bool | None, allow_empty: bool, select: tuple[str, ...], exclude: tuple[str, ...],
+               cascade: bool = False, ignore_protect: bool = False) -> Flags:
+    return Flags(prune=prune, allow_empty=allow_empty, select=tuple(select), exclude=tuple(exclude),
+                 cascade=cascade, ignore_protect=ignore_protect)

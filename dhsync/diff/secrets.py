@@ -60,7 +60,8 @@ def _env(env: Any, secret_envs: Collection[str]) -> Any:
     if not isinstance(env, Mapping) or "value" not in env:
         return env
     name = env.get("name")
-    if env.get("secret") is True or (isinstance(name, str) and name in secret_envs):
+    named_secret = isinstance(name, str) and (name in secret_envs or is_credential_key(name))
+    if env.get("secret") is True or named_secret:  # DB_PASSWORD, GITHUB_TOKEN: a credential by its name
         return {**env, "value": MASK}
     return env
 

@@ -49,6 +49,8 @@ class Blocked(StrEnum):
 
     PROTECTED = "protected"
     EMPTY_DESIRED = "empty-desired-set"
+    # a delete that takes run history with it, planned without --cascade
+    RUN_HISTORY = "takes-run-history"
 
 
 class FieldChangeKind(StrEnum):
@@ -105,6 +107,9 @@ class PlanOptions:
     ignore_changes: tuple[str, ...] = ()
     # glob patterns of function names never deleted (dhsync.yaml policies.protect)
     protect: tuple[str, ...] = ()
+    # deletes may take run history with them (--cascade); protected functions may be deleted (--ignore-protect)
+    cascade: bool = False
+    ignore_protect: bool = False
     # declared runs an interrupted apply already triggered: an `always` trigger does not fire twice
     # for one logical apply
     resumed_triggers: frozenset[str] = frozenset()

@@ -62,7 +62,8 @@ def _change(c: Change) -> dict[str, Any]:
 
 
 def _options(o: PlanOptions) -> dict[str, Any]:
-    return {"prune": o.prune, "allow_empty": o.allow_empty, "select": list(o.select), "exclude": list(o.exclude),
+    return {"prune": o.prune, "allow_empty": o.allow_empty, "cascade": o.cascade, "ignore_protect": o.ignore_protect,
+            "select": list(o.select), "exclude": list(o.exclude),
             "ignore_changes": list(o.ignore_changes), "protect": list(o.protect),
             "resumed_triggers": sorted(o.resumed_triggers)}
 
@@ -125,6 +126,7 @@ def _options_from(d: Mapping[str, Any]) -> PlanOptions:
 
     return PlanOptions(prune=bool(d.get("prune")), allow_empty=bool(d.get("allow_empty")), select=names("select"),
                        exclude=names("exclude"), ignore_changes=names("ignore_changes"), protect=names("protect"),
+                       cascade=bool(d.get("cascade")), ignore_protect=bool(d.get("ignore_protect")),
                        resumed_triggers=frozenset(names("resumed_triggers")))
 
 

@@ -52,7 +52,7 @@ def _plan_declared(desired: Desired, index: ActualIndex, options: PlanOptions, o
                 out.tasks[task.identity] = task_change
         if latest is not None and is_managed(latest) and (change is None or change.action is Action.UPDATE):
             kinds = {t.kind for t in desired.tasks.get(fn.name, ())}
-            _prune(plan_task_deletes(fn.name, fn.project, kinds, current, index), options, out)
+            _prune(plan_task_deletes(fn.name, fn.project, kinds, current, index, options.cascade), options, out)
 
 
 def _prune(deletes: list[Change], options: PlanOptions, out: _Planned) -> None:
@@ -66,7 +66,7 @@ def _plan_deletes(desired: Desired, project: str, index: ActualIndex, options: P
                   out: _Planned) -> None:
     declared = {fn.name for fn in desired.functions}
     empty = not declared and not options.allow_empty
-    deletes = [plan_function_delete(name, project, index, options.protect, desired_empty=empty)
+    deletes = [plan_function_delete(name, project, index, options, desired_empty=empty)
                for name in undeclared_managed(declared, index)]
     _prune(deletes, options, out)
 

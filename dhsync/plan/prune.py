@@ -15,7 +15,7 @@ from dhsync.diff.marks import is_protected
 from dhsync.diff.secrets import mask
 from dhsync.model.entities import Identity
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Blocked, Change, Dependents, Reason
+from dhsync.model.plan import Action, Blocked, Change, Dependents, PlanOptions, Reason
 from dhsync.plan.actual import ActualIndex
 from dhsync.plan.functions import actual_content
 
@@ -35,17 +35,23 @@ def undeclared_managed(declared: set[str], index: ActualIndex) -> list[str]:
     return sorted(name for name in index.versions if name not in declared and index.managed_versions(name))
 
 
-def plan_function_delete(name: str, project: str, index: ActualIndex, patterns: Sequence[str],
+def blocked_by_history(runs: int, options: PlanOptions) -> Blocked | None:
+    return Blocked.RUN_HISTORY if runs and not options.cascade else None
+
+
+def plan_function_delete(name: str, project: str, index: ActualIndex, options: PlanOptions,
                          desired_empty: bool) -> Change:
     versions = index.managed_versions(name)
     latest = versions[0]
+    taken = dependents(name, index)
     blocked = None
     if desired_empty:  # first: --ignore-protect must not let an emptied repository prune everything
         blocked = Blocked.EMPTY_DESIRED
-    elif protected(name, patterns) or is_protected(latest):
+    elif (protected(name, options.protect) or is_protected(latest)) and not options.ignore_protect:
         # the latest version carries the declaration as it was last applied: removing `protect: true`
         # (an update in place of that version) lifts the protection
         blocked = Blocked.PROTECTED
+    else:
+        blocked = blocked_by_history(taken.runs, options)
     return Change(Action.DELETE, Identity(EntityType.FUNCTION, project, name), str(latest["kind"]),
-                  Reason.NOT_DECLARED, before=mask(actual_content(latest)),
-                  dependents=dependents(name, index), blocked=blocked)
+                  Reason.NOT_DECLARED, before=mask(actual_content(latest)), dependents=taken, blocked=blocked)

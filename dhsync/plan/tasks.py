@@ -14,7 +14,7 @@ from dhsync.diff.normalise import desired_content, task_content
 from dhsync.diff.secrets import mask, mask_pair
 from dhsync.model.entities import DesiredEntity, Identity, task_identity_name
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Change, Dependents, Reason
+from dhsync.model.plan import Action, Blocked, Change, Dependents, Reason
 from dhsync.model.state import Entity
 from dhsync.plan.actual import ActualIndex
 
@@ -66,9 +66,9 @@ def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
 
 
 def plan_task_deletes(function: str, project: str, declared_kinds: set[str], current: Mapping[str, Entity],
-                      index: ActualIndex) -> list[Change]:
+                      index: ActualIndex, cascade: bool = False) -> list[Change]:
     """Tasks on the latest version of a function dhsync manages (`current`, by kind) whose kind is no longer
-    declared."""
+    declared; one that has runs is blocked unless `cascade` (its runs would go with it)."""
     changes = []
     for kind, task in sorted(current.items()):
         if kind in declared_kinds:
@@ -77,5 +77,5 @@ def plan_task_deletes(function: str, project: str, declared_kinds: set[str], cur
         runs = index.runs_by_task.get(str(task["id"]), 0)
         changes.append(Change(Action.DELETE, identity, kind, Reason.NOT_DECLARED,
                               before=mask(actual_task_content(task)), dependents=Dependents(0, 1, runs),
-                              function=function))
+                              blocked=Blocked.RUN_HISTORY if runs and not cascade else None, function=function))
     return changes

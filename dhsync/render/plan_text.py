@@ -24,7 +24,8 @@ REASONS = {
     "declaration-changed": "run declaration changed", "always": "declared `trigger: always`",
     "resumed-interrupted-apply": "created by an interrupted apply, not executed yet",
 }
-BLOCKED = {"protected": "protected", "empty-desired-set": "the repository declares nothing"}
+BLOCKED = {"protected": "protected; --ignore-protect", "empty-desired-set": "the repository declares nothing; "
+           "--allow-empty", "takes-run-history": "takes run history; --cascade"}
 LEGEND = "+ create  ^ new version  ~ update in place  -/+ recreate  - delete  > trigger run  ! blocked"
 FIELD_SYMBOLS = {"added": "+", "removed": "-", "changed": "~"}
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from dhsync.apply import Overrides, Request, RunSettings, SilentReporter, reconcile
+from dhsync.apply import Flags, Request, RunSettings, SilentReporter, reconcile
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.diff.marks import trigger_record
@@ -89,7 +89,7 @@ def main(argv: Sequence[str]) -> int:
     loaded = load_repository(root, use_cache=False)
     assert loaded.state is not None and loaded.config is not None, loaded.diagnostics
     backend = KillingBackend(open_backend(URL, root), target, when, signum, "again" in argv[5:])
-    request = Request(loaded.state, loaded.config, root, URL, root, overrides=Overrides(cascade="cascade" in argv[5:]),
+    request = Request(loaded.state, loaded.config, root, URL, root, flags=Flags(cascade="cascade" in argv[5:]),
                       runs=RunSettings(root), lock_ttl=ttl)
     try:
         result = reconcile(backend, request, Approve(), SilentReporter())

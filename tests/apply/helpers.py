@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dhsync.apply import ApplyResult, Flags, Overrides, Request, RunSettings, SilentReporter, plan_now, reconcile
+from dhsync.apply import ApplyResult, Flags, Request, RunSettings, SilentReporter, plan_now, reconcile
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.model.plan import Change, Plan
@@ -28,13 +28,13 @@ class RecordingReview:
         return self.answer
 
 
-def request_for(root: Path, *, flags: Flags | None = None, overrides: Overrides | None = None,
+def request_for(root: Path, *, flags: Flags | None = None,
                 saved: Plan | None = None, **runs: Any) -> Request:
     loaded = load_repository(root, use_cache=False)
     assert loaded.ok, [d.one_line() for d in loaded.diagnostics]
     assert loaded.state is not None and loaded.config is not None
     return Request(loaded.state, loaded.config, root, "memory://", root, flags or Flags(),
-                   overrides or Overrides(), RunSettings(root, **runs), saved)
+                   RunSettings(root, **runs), saved)
 
 
 def apply_repo(root: Path, backend: Backend, review: RecordingReview | None = None, **kwargs: Any) -> ApplyResult:

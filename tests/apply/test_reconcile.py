@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dhsync.apply import Flags, Overrides, Status
+from dhsync.apply import Flags, Status
 from dhsync.apply.reconcile import Cancelled
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
@@ -142,7 +142,7 @@ def test_a_protected_function_refuses_the_whole_apply_before_anything_is_written
         apply_repo(repo, backend, flags=Flags(prune=True))
     assert caught.value.exit_code == 5
     assert _count(backend) == before  # not even alpha's new version
-    result = apply_repo(repo, backend, flags=Flags(prune=True), overrides=Overrides(ignore_protect=True))
+    result = apply_repo(repo, backend, flags=Flags(prune=True, ignore_protect=True))
     assert ("delete", "function/beta") in summary(result.plan) and result.ok
     assert _versions(backend, "beta") == []
 
@@ -152,7 +152,7 @@ def test_deleting_run_history_needs_cascade(repo: Path, backend: Backend) -> Non
     shutil.move(repo / "functions/alpha.yaml", repo.parent / "alpha.yaml")
     with pytest.raises(ProtectedError, match="takes 1 run of history with it; pass --cascade"):
         apply_repo(repo, backend, flags=Flags(prune=True))
-    result = apply_repo(repo, backend, flags=Flags(prune=True), overrides=Overrides(cascade=True))
+    result = apply_repo(repo, backend, flags=Flags(prune=True, cascade=True))
     assert result.outcomes[0].message == "deleted with 1 version, 1 task, 1 run"
     assert _count(backend) == (1, 1, 0)
 

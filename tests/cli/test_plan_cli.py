@@ -153,3 +153,18 @@ def test_markdown_stays_under_the_limit_with_many_deletes(tmp_path: Path, run_cl
     assert len(result.stdout) < 60_000
     assert "**Destructive changes: 699 deletes**" in result.stdout
     assert "> - … and 669 more (`dhsync plan --prune` lists them all)" in result.stdout
+
+
+def test_plan_shows_the_refusals_apply_would_make_and_the_overrides_lift_them(examples: Path,
+                                                                              run_cli: RunCli) -> None:
+    applied(examples, run_cli)
+    (examples / "functions" / "train.yaml").unlink()  # protected by policies.protect, and has a run
+    (examples / "functions" / "prepare.yaml").unlink()  # has a run
+    blocked = run_cli("plan", "--prune", cwd=examples).stdout
+    assert "! function prepare-sales  (python)  delete BLOCKED (takes run history; --cascade)" in blocked
+    assert "! function train-forecast  (python)  delete BLOCKED (protected; --ignore-protect)" in blocked
+    lifted = run_cli("plan", "--prune", "--cascade", "--ignore-protect", cwd=examples).stdout
+    assert "- function train-forecast  (python)  delete: no longer declared, with 1 version, 1 task, 1 run" in lifted
+    assert "Plan: 0 to create, 0 new versions, 0 to update, 2 to delete, 0 runs to trigger." in lifted
+    result = run_cli("apply", "--prune", "--cascade", "--ignore-protect", "--auto-approve", cwd=examples)
+    assert result.exit_code == 0 and "2 deleted" in result.stdout

@@ -41,7 +41,7 @@ def test_not_pruning_lists_what_would_go() -> None:
 
 
 def test_pruning_deletes_what_dhsync_made_with_its_dependents() -> None:
-    (change,) = plan(state(KEEP), stored(), prune=True).changes
+    (change,) = plan(state(KEEP), stored(), prune=True, cascade=True).changes
     assert (change.action, str(change.identity), change.reason, change.kind) == (
         Action.DELETE, "function/old", Reason.NOT_DECLARED, "python")
     assert change.dependents == Dependents(versions=2, tasks=3, runs=1)
@@ -60,11 +60,17 @@ def test_versions_dhsync_did_not_make_are_neither_deleted_nor_counted() -> None:
 CASES: dict[str, tuple[tuple[DesiredEntity, ...], dict[str, Any], bool, list[tuple[str, Blocked | None]]]] = {
     "protected by its declaration": ((KEEP,), {}, True, [("function/old", Blocked.PROTECTED)]),
     "protected by a policy pattern": ((KEEP,), {"protect": ("ol*",)}, False, [("function/old", Blocked.PROTECTED)]),
-    "a pattern that does not match": ((KEEP,), {"protect": ("new*",)}, False, [("function/old", None)]),
+    "a pattern that does not match": ((KEEP,), {"protect": ("new*",), "cascade": True}, False,
+                                      [("function/old", None)]),
+    # `old` has a run: deleting it takes run history, which needs --cascade
+    "run history without cascade": ((KEEP,), {}, False, [("function/old", Blocked.RUN_HISTORY)]),
+    "protected, ignored": ((KEEP,), {"ignore_protect": True, "cascade": True}, True, [("function/old", None)]),
+    "protected, ignored, without cascade": ((KEEP,), {"ignore_protect": True}, True,
+                                            [("function/old", Blocked.RUN_HISTORY)]),
     "emptied repository": ((), {}, False, [("function/keep", Blocked.EMPTY_DESIRED),
                                           ("function/old", Blocked.EMPTY_DESIRED)]),
-    "emptied repository, allowed": ((), {"allow_empty": True}, False, [("function/keep", None),
-                                                                       ("function/old", None)]),
+    "emptied repository, allowed": ((), {"allow_empty": True, "cascade": True}, False,
+                                    [("function/keep", None), ("function/old", None)]),
     # emptiness first: --ignore-protect must not let an emptied repository prune the protected ones
     "emptied repository and protected": ((), {}, True, [("function/keep", Blocked.EMPTY_DESIRED),
                                                         ("function/old", Blocked.EMPTY_DESIRED)]),
