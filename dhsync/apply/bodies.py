@@ -31,11 +31,11 @@ def function_body(fn: DesiredEntity, id_: str) -> dict[str, Any]:
             "spec": dict(fn.spec)}
 
 
-def function_update_body(fn: DesiredEntity, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """Metadata in place (DHCore's PUT keeps the spec); dhsync's mark stays as it was."""
+def function_update_body(fn: DesiredEntity, stored: Mapping[str, Any], *, managed: bool = False) -> dict[str, Any]:
+    """Metadata in place (DHCore's PUT keeps the spec); dhsync's mark stays, or comes back with `managed`."""
     metadata = {k: v for k, v in (stored.get("metadata") or {}).items() if k not in USER_METADATA}
     metadata.update(_user_metadata(fn))
-    metadata["labels"] = function_labels(fn.metadata.get("labels") or [], managed=is_managed(stored),
+    metadata["labels"] = function_labels(fn.metadata.get("labels") or [], managed=managed or is_managed(stored),
                                          protect=fn.protect)
     return {"kind": stored["kind"], "project": stored["project"], "name": stored["name"], "metadata": metadata}
 

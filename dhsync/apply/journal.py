@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -86,15 +86,6 @@ class Journal:
         self.previous: tuple[Entry, ...] = tuple(_read(self.path))
         self._fd: int | None = None
 
-    @property
-    def interrupted(self) -> bool:
-        return bool(self.previous)
-
-    def unfinished(self) -> list[Entry]:
-        """Writes an earlier apply began and never ended (it may or may not have reached the backend)."""
-        ended = {e.key() for e in self.previous if e.event in (END, FAIL)}
-        return [e for e in self.previous if e.event == BEGIN and e.key() not in ended]
-
     def begun(self, call: str) -> Iterator[Entry]:
         return (e for e in self.previous if e.event == BEGIN and e.call == call)
 
@@ -118,11 +109,19 @@ class Journal:
     def fail(self, call: str, address: str, id_: str = "") -> None:
         self._write(FAIL, call, address, id_)
 
-    def finish(self) -> None:
-        """The logical apply is complete: keep its record as the last one and start afresh next time."""
+    def finish(self, carry: Iterable[Entry] = ()) -> None:
+        """The logical apply is complete: keep its record as the last one and start afresh next time, with
+        the `carry` lines of the earlier one still to act on (runs left out by --exclude, not yet executed)."""
         self.close()
         if self.path.exists():
             os.replace(self.path, self.last_path)
+        kept = list(carry)
+        if kept:
+            fd = _open_for_append(self.path)
+            try:
+                os.write(fd, b"".join(orjson.dumps(asdict(entry)) + b"\n" for entry in kept))
+            finally:
+                os.close(fd)
 
     def close(self) -> None:
         if self._fd is not None:

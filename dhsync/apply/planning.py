@@ -10,11 +10,12 @@ from pathlib import Path
 from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
 from dhsync.apply.triggers import pending
 from dhsync.backends.base import Backend
-from dhsync.model.entities import DesiredState
+from dhsync.model.entities import DesiredState, Identity
+from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Plan, PlanOptions
 from dhsync.model.state import ActualState
 from dhsync.plan import make_plan
-from dhsync.plan.select import select
+from dhsync.plan.select import matches, select
 from dhsync.specs.models.config import Config
 
 
@@ -82,3 +83,11 @@ def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned
 
     first, second = to_dict(a), to_dict(b)
     return all(first[key] == second[key] for key in keys)
+
+
+def unmatched_patterns(desired: DesiredState, actual: ActualState, patterns: Sequence[str]) -> list[str]:
+    """The --select/--exclude patterns that name nothing the repository declares or the backend holds (a
+    typo there would hide every change)."""
+    known = [entity.identity for entity in desired.entities]
+    known += [Identity(EntityType.FUNCTION, actual.project, str(fn["name"])) for fn in actual.functions]
+    return [p for p in patterns if not any(matches(identity, [p]) for identity in known)]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from dhsync.apply import guards, steps, triggers
 from dhsync.apply.bodies import new_id
-from dhsync.apply.journal import Journal, journal_folder
+from dhsync.apply.journal import CREATE_RUN, Entry, Journal, journal_folder
 from dhsync.apply.lock import DEFAULT_TTL, holding, lock_owner
 from dhsync.apply.outcome import ApplyResult, Outcome, Reporter, Status
 from dhsync.apply.planning import Flags, plan_options, resumed_triggers, same_changes, with_pending, with_source
@@ -73,7 +73,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
             notes = _takeover_note(lock.taken_over)
             if plan.empty:
                 notes += tuple(triggers.interrupted(backend, project, journal))
-                journal.finish()
+                journal.finish(_left_out(plan, backend, journal))
                 return ApplyResult(plan, (), notes)
             guards.check(plan)
             if not review.confirm(plan):
@@ -81,7 +81,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
             notes += tuple(triggers.interrupted(backend, project, journal))
             _ensure_project(backend, project)
             outcomes = _apply_all(session, plan, reporter)
-            journal.finish()
+            journal.finish(_left_out(plan, backend, journal))
         finally:
             journal.close()
     result = ApplyResult(plan, tuple(outcomes), notes)
@@ -104,6 +104,14 @@ def _plan(request: Request, actual: Any, backend: Backend, journal: Journal) -> 
             raise StalePlanError("the saved plan no longer matches what this apply would do; nothing was applied. "
                                  "Make the plan again and review it")
     return plan
+
+
+def _left_out(plan: Plan, backend: Backend, journal: Journal) -> list[Entry]:
+    """The journal lines of runs an interrupted apply left that this one did not execute (--exclude): the
+    next apply still executes them."""
+    taken = {str((change.before or {}).get("run")) for change in plan.pending}
+    waiting = {str((change.before or {}).get("run")) for change in triggers.pending(backend, plan.project, journal)}
+    return [entry for entry in journal.begun(CREATE_RUN) if entry.id in waiting - taken]
 
 
 def _takeover_note(previous: Any) -> tuple[str, ...]:

@@ -40,11 +40,13 @@ def create_function(session: Session, change: Change) -> Outcome:
 def update_function(session: Session, change: Change) -> Outcome:
     fn = session.function(change.identity.name)
     stored = session.version(fn.name)
-    body = function_update_body(fn, stored)
+    # The repository declares it, so it is dhsync's, as a new version of it would be: a version whose labels
+    # were replaced by hand (the SDK's update_function) gets the mark back, and a later prune finds it.
+    body = function_update_body(fn, stored, managed=True)
     updated = session.write("update-function", change, str(stored["id"]),
                             lambda: session.backend.update_function(session.project, str(stored["id"]), body))
     session.versions[fn.name] = updated
-    return Outcome(change, Status.DONE, f"updated in place ({_version_words(updated)})", str(updated["id"]))
+    return Outcome(change, Status.DONE, f"updated in place, {_version_words(updated)}", str(updated["id"]))
 
 
 def _function_of(change: Change) -> str:

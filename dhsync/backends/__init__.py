@@ -31,6 +31,9 @@ def _open_memory(url: str, rest: str, base_dir: Path) -> Backend:
 
 
 def _open_sqlite(url: str, rest: str, base_dir: Path) -> Backend:
+    if "?" in rest or "#" in rest:
+        raise InvalidInputError(f"backend URL `{url}` has a query or fragment; sqlite URLs are a file path only "
+                                "(`sqlite:///relative/path.db`, `sqlite:////abs/path.db`)")
     # `sqlite:///rel/path` leaves `/rel/path` after the scheme's `//`; one more `/` makes it absolute.
     if not rest.startswith("/") or rest == "/":
         raise InvalidInputError(
@@ -57,8 +60,10 @@ def open_backend(url: str, base_dir: Path | None = None) -> Backend:
     opener = OPENERS.get(scheme) if sep else None
     if opener is None:
         known = ", ".join(f"{name}://" for name in OPENERS)
+        later = (" (the DHCore backend is not part of this version yet)" if sep and scheme.startswith("dhcore")
+                 else "")
         raise InvalidInputError(
-            f"backend URL `{url}` is not supported; use one of: {known} (e.g. sqlite:///.dhsync/state.db)"
+            f"backend URL `{url}` is not supported{later}; use one of: {known} (e.g. sqlite:///.dhsync/state.db)"
         )
     return opener(url, rest, base_dir if base_dir is not None else Path.cwd())
 

@@ -38,9 +38,24 @@ def may_acquire(current: LockInfo | None, now: datetime) -> bool:
     return current is None or current.expired(now)
 
 
+def holder_gone(lock: LockInfo) -> bool:
+    """The holder is on this host and its pid runs no more: a hint for the message only (containers share
+    hostnames, not pids, so a lock is never taken over on this alone)."""
+    if lock.host != socket.gethostname():
+        return False
+    try:
+        os.kill(lock.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def held_error(current: LockInfo) -> LockHeldError:
+    gone = ", which no longer runs on this host" if holder_gone(current) else ""
     return LockHeldError(
-        f"project `{current.project}` is locked by {current.owner} on {current.host} (pid {current.pid}) "
+        f"project `{current.project}` is locked by {current.owner} on {current.host} (pid {current.pid}{gone}) "
         f"since {iso(current.acquired_at)}, until {iso(current.expires_at)} unless renewed. Wait for it to "
         f"finish; if that process is gone, `dhsync lock release --force` frees the lock"
     )

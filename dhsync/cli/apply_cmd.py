@@ -95,9 +95,15 @@ def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: boo
                       flags_from(prune, allow_empty, select, exclude, cascade, ignore_protect),
                       RunSettings(root.resolve(), run_timeout), saved)
     bar = _bar_writer() if sys.stderr.isatty() else None
+    reporter = apply_text.LineReporter(click.echo, color=color, bar=bar)
     with opened(target) as backend:
-        result = reconcile(backend, request, TerminalReview(auto_approve or saved is not None, color),
-                           apply_text.LineReporter(click.echo, color=color, bar=bar))
+        try:
+            result = reconcile(backend, request, TerminalReview(auto_approve or saved is not None, color), reporter)
+        except KeyboardInterrupt:
+            said = apply_text.interrupted_line(reporter)
+            if said is not None:
+                click.echo(f"\n{said}", err=True)
+            raise
     _report(result)
     finish(EXIT_OK if result.ok else EXIT_ERROR)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import shlex
 from importlib import resources
 from pathlib import Path
 
 import click
 
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, fail, finish
+from dhsync.model.errors import InvalidInputError
+from dhsync.model.refs import require_name
 from dhsync.specs.models.config import CONFIG_FILE
 from dhsync.specs.schema_gen import CONFIG_SCHEMA, DOCUMENT_SCHEMA
 from dhsync.specs.schema_gen import write as write_schemas
@@ -33,12 +36,23 @@ def project_name_for(folder: Path) -> str:
 def init(path: Path, project: str | None, force: bool) -> None:
     """Create a spec repository at PATH: dhsync.yaml, an example function with its code, task and run,
     and JSON Schemas for editors."""
-    name = project or project_name_for(path)
+    name = require_name(project, "--project") if project is not None else project_name_for(path)
     targets = [path / dest for dest in _FILES.values()]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         fail(f"{existing[0]} already exists; nothing was written (use --force to overwrite)")
         finish(EXIT_ERROR)
+    try:
+        _write(path, name)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write the spec repository at `{path}`: {exc.strerror or exc}"
+                                f"{f' ({exc.filename})' if exc.filename else ''}; choose a folder you can write "
+                                "to") from None
+    click.echo(f"\nSpec repository for project `{name}` ready. Next: dhsync validate {shlex.quote(str(path))}")
+    finish(EXIT_OK)
+
+
+def _write(path: Path, name: str) -> None:
     templates = resources.files("dhsync").joinpath("templates", "init")
     for template, dest in _FILES.items():
         target = path / dest
@@ -48,5 +62,3 @@ def init(path: Path, project: str | None, force: bool) -> None:
         click.echo(f"created {target}")
     for schema in write_schemas(path / "schemas", (DOCUMENT_SCHEMA, CONFIG_SCHEMA)):
         click.echo(f"created {schema}")
-    click.echo(f"\nSpec repository for project `{name}` ready. Next: dhsync validate {path}")
-    finish(EXIT_OK)

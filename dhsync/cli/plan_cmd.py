@@ -10,7 +10,7 @@ import orjson
 
 from dhsync.apply import plan_now, with_source
 from dhsync.cli.common import EXIT_CHANGES, EXIT_OK, finish, use_color
-from dhsync.cli.plan_options import flags_from, selection_options
+from dhsync.cli.plan_options import flags_from, selection_options, warn_unmatched
 from dhsync.cli.repo import load_or_fail
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import InvalidInputError
@@ -36,6 +36,7 @@ def plan(path: Path, out: Path | None, fmt: str, detailed_exitcode: bool, prune:
     flags = flags_from(prune, allow_empty, select, exclude, cascade, ignore_protect)
     with opened(target) as backend:
         planned = plan_now(backend, repo.desired, repo.config, flags)
+    warn_unmatched(repo.desired, planned.actual, flags)
     made = with_source(planned.plan, path, target.url, target.base_dir)
     data = to_dict(made)
     if out is not None:

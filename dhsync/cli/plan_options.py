@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 import click
 
 from dhsync.apply import Flags
+from dhsync.apply.planning import unmatched_patterns
+from dhsync.model.entities import DesiredState
+from dhsync.model.state import ActualState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,3 +38,11 @@ def flags_from(prune: bool | None, allow_empty: bool, select: tuple[str, ...], e
                cascade: bool = False, ignore_protect: bool = False) -> Flags:
     return Flags(prune=prune, allow_empty=allow_empty, select=tuple(select), exclude=tuple(exclude),
                  cascade=cascade, ignore_protect=ignore_protect)
+
+
+def warn_unmatched(desired: DesiredState, actual: ActualState, flags: Flags) -> None:
+    """Say which --select/--exclude patterns match nothing: a typo there would hide every change."""
+    for option, patterns in (("--select", flags.select), ("--exclude", flags.exclude)):
+        for pattern in unmatched_patterns(desired, actual, patterns):
+            click.echo(f"warning: {option} `{pattern}` matches nothing in the repository or the backend "
+                       "(patterns: a name glob like `train-*`, or type/name like `task/*`)", err=True)

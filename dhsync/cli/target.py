@@ -19,7 +19,7 @@ import click
 
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
-from dhsync.model.errors import InvalidInputError
+from dhsync.model.errors import BackendError, InvalidInputError
 from dhsync.specs.config import find_config, load_config
 from dhsync.specs.models.config import BACKEND_ENV_VAR as ENV_VAR
 from dhsync.specs.models.config import CONFIG_FILE, DEFAULT_BACKEND
@@ -67,7 +67,13 @@ def resolve(root: Path, backend_url: str | None = None, project: str | None = No
 
 @contextlib.contextmanager
 def opened(target: Target) -> Iterator[Backend]:
-    backend = open_backend(target.url, target.base_dir)
+    try:
+        backend = open_backend(target.url, target.base_dir)
+    except (InvalidInputError, BackendError) as exc:
+        raise type(exc)(f"{exc} (the backend comes from {target.source})") from None
+    if target.url.startswith("memory://"):
+        click.echo(f"warning: backend `{target.url}` (from {target.source}) lives in this process only: what this "
+                   "command writes is gone when it ends", err=True)
     try:
         yield backend
     finally:

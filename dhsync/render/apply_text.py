@@ -34,8 +34,11 @@ class LineReporter:
         self.write = write
         self.color = color
         self.bar = bar
+        self.done: int | None = None  # None until the writes start
+        self.total = 0
 
     def start(self, total: int) -> None:
+        self.done, self.total = 0, total
         self._draw(0, total)
 
     def note(self, message: str) -> None:
@@ -43,6 +46,7 @@ class LineReporter:
         self.write(message)
 
     def outcome(self, outcome: Outcome, done: int, total: int) -> None:
+        self.done = done
         self._clear()
         self.write(outcome_line(outcome, done, total, self.color))
         self._draw(done, total)
@@ -72,7 +76,26 @@ def result_line(result: ApplyResult) -> str:
     if not failed and not skipped:
         return "Apply complete: " + ", ".join(parts) + "."
     return (f"Apply finished with errors: {failed} failed, {skipped} skipped; " + ", ".join(parts) +
-            ". What succeeded is kept; fix the cause and run `dhsync apply` again to finish.")
+            ". " + _next_step(result))
+
+
+def _next_step(result: ApplyResult) -> str:
+    ended = [o for o in result.outcomes if o.status is Status.FAILED and o.details.get("state")]
+    if len(ended) == result.count(Status.FAILED) and not result.count(Status.SKIPPED):
+        # only runs that ran and failed: apply does not trigger them again for the same version
+        names = sorted({o.change.identity.name for o in ended})
+        how = f"`dhsync run {names[0]}`" if len(names) == 1 else f"`dhsync run NAME` for {', '.join(names)}"
+        return ("What succeeded is kept. A failed run is not triggered again for the same version: fix the "
+                f"cause, then {how}.")
+    return "What succeeded is kept; fix the cause and run `dhsync apply` again to finish."
+
+
+def interrupted_line(reporter: LineReporter) -> str | None:
+    """What an interrupted apply had done, when it had started writing."""
+    if reporter.done is None:
+        return None
+    return (f"apply stopped after {reporter.done} of {reporter.total} changes: what was done is kept, the lock "
+            "is released, and `dhsync apply` finishes the job")
 
 
 def _shown_path(path: str) -> str:

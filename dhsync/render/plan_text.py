@@ -86,7 +86,10 @@ def render(plan: Mapping[str, Any], color: bool = False) -> list[str]:
     changes = [*(plan.get("pending") or ()), *plan["changes"]]
     lines = [f"Plan for project {plan['project']} on {plan.get('source', {}).get('backend', 'the backend')}", ""]
     if not changes:
-        lines.append("No changes. The backend matches the repository.")
+        options = plan.get("options") or {}
+        narrowed = options.get("select") or options.get("exclude")
+        lines.append("No changes in the selection (--select/--exclude)." if narrowed
+                     else "No changes. The backend matches the repository.")
     else:
         lines += [f"  {LEGEND}", ""]
         for change in changes:

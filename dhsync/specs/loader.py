@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_errors, sort_key
+from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_errors, sort_key, warning
 from dhsync.model.entities import DesiredState
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
@@ -72,6 +72,11 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
     if config is None:
         return LoadResult(root, None, None, tuple(config_diags))
     files = discover(root, config.specs, config.ignore)
+    if not files:  # a typo in `specs:` would otherwise look like an empty, valid repository
+        config_diags = [*config_diags, warning(
+            "no-spec-files", f"no file matches specs {config.specs} (ignore {config.ignore})",
+            Location(display(CONFIG_FILE), 1, 1), ("specs",),
+            suggestion="check the globs: they are relative to dhsync.yaml, e.g. `functions/**/*.yaml`")]
     salt = cache_salt(orjson.dumps(config.defaults.model_dump(), option=orjson.OPT_SORT_KEYS))
     cache_dir = root / STATE_DIR / "cache"
     cache = CheckCache(cache_dir / "checked.json" if use_cache else None, salt)
@@ -113,8 +118,8 @@ def load_config_file(root: Path, display: _Display | None = None) -> tuple[Confi
     where = show(CONFIG_FILE)
     path = root / CONFIG_FILE
     if not path.is_file():
-        hint = "run `dhsync init` to create one" if root.is_dir() else "give the folder of a spec repository"
-        return None, [error("no-config", f"no {CONFIG_FILE} in `{root}`", Location(show(".")), suggestion=hint)]
+        return None, [error("no-config", f"no {CONFIG_FILE} in `{root}`", Location(show(".")),
+                            suggestion=_no_config_hint(root))]
     text, diags = _read_text(path, where)
     if text is None:
         return None, diags
@@ -130,6 +135,15 @@ def load_config_file(root: Path, display: _Display | None = None) -> tuple[Confi
     except ValidationError as exc:
         issues = [from_pydantic(err, docs.index(content[0]), Config) for err in exc.errors(include_url=False)]
         return None, _locate(Locator(text, where), issues)
+
+
+def _no_config_hint(root: Path) -> str:
+    if not root.is_dir():
+        return "give the folder of a spec repository"
+    for parent in root.resolve().parents:
+        if (parent / CONFIG_FILE).is_file():
+            return f"the spec repository is `{parent}` (it has {CONFIG_FILE}); give that folder"
+    return "run `dhsync init` to create one"
 
 
 def _read_text(path: Path, where: str) -> tuple[str | None, list[Diagnostic]]:

@@ -305,3 +305,36 @@ def test_removing_protect_lifts_the_protection_of_a_later_prune(repo: Path, back
     (repo / "functions/beta.yaml").unlink()
     plan = plan_of(repo, backend, Flags(prune=True))
     assert [(str(c.identity), c.blocked) for c in plan.changes] == [("function/beta", None)]
+
+
+def test_a_version_whose_labels_were_edited_by_hand_gets_the_mark_back(repo: Path, backend: Backend) -> None:
+    apply_repo(repo, backend)
+    (latest,) = _versions(backend, "beta")
+    # the SDK's update_function replaces the labels, dropping dhsync's mark
+    backend.update_function("demo", latest["id"], {"kind": "python", "metadata": {"labels": ["hand-edited"]}})
+    assert summary(apply_repo(repo, backend).plan) == [("update", "function/beta")]
+    assert MANAGED in _versions(backend, "beta")[0]["metadata"]["labels"]
+    (repo / "functions/beta.yaml").unlink()
+    assert [str(i) for i in plan_of(repo, backend).not_pruned] == ["function/beta"]  # still dhsync's to prune
+
+
+def test_runs_an_interrupted_apply_left_follow_the_selection(repo: Path, backend: Backend) -> None:
+    from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
+
+    apply_repo(repo, backend, flags=Flags(exclude=("run/*",)))
+    state = backend.read_state("demo")
+    task_ = next(t for t in state.tasks if "/alpha:" in t["spec"]["function"])
+    run = backend.create_run("demo", {"kind": "python+job:run", "metadata": {"labels": [
+        MANAGED, "dhsync/run=alpha-run"]}, "spec": {"task": f"python+job://demo/{task_['id']}",
+                                                   "function": task_["spec"]["function"], "local_execution": True,
+                                                   "parameters": {"x": 1}, "values": ["answer"]}})
+    journal = Journal(journal_folder(backend), "demo", "killed-apply")
+    journal.begin(CREATE_RUN, "run/alpha-run", run["id"])  # as an apply killed right after creating it
+    journal.end(CREATE_RUN, "run/alpha-run", run["id"])
+    journal.close()
+    left_out = apply_repo(repo, backend, flags=Flags(exclude=("run/*",)))
+    assert left_out.plan.pending == () and backend.get_run("demo", run["id"])["status"]["state"] == "CREATED"
+    resumed = apply_repo(repo, backend)
+    assert [(str(c.identity), str(c.reason)) for c in resumed.plan.pending] == [
+        ("run/alpha-run", "resumed-interrupted-apply")]
+    assert backend.get_run("demo", run["id"])["status"]["state"] == "COMPLETED"

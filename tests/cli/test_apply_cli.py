@@ -167,3 +167,40 @@ def test_lock_info_says_when_the_holder_is_gone(examples: Path, run_cli: RunCli)
     subprocess.run([sys.executable, "-c", take], cwd=examples, check=True)
     info = run_cli("lock", "info", cwd=examples)
     assert "(no such process on this host now: if it was the apply, `dhsync lock release --force`)" in info.stdout
+
+
+def test_backend_urls_that_cannot_work_say_why_and_where_they_came_from(examples: Path, run_cli: RunCli,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DHSYNC_BACKEND", "dhcore+https://dhcore.example.com")
+    dhcore = run_cli("plan", cwd=examples)
+    assert dhcore.exit_code == 1
+    assert "the DHCore backend is not part of this version yet" in dhcore.stderr
+    assert "(the backend comes from environment variable DHSYNC_BACKEND)" in dhcore.stderr
+    monkeypatch.setenv("DHSYNC_BACKEND", "sqlite:///state.db?mode=ro")
+    assert "has a query or fragment" in run_cli("plan", cwd=examples).stderr
+    monkeypatch.setenv("DHSYNC_BACKEND", "memory://")
+    memory = run_cli("apply", "--auto-approve", "--no-run", cwd=examples)
+    assert memory.exit_code == 0 and "lives in this process only" in memory.stderr
+
+
+def test_lock_release_without_force_says_whose_lock_it_is(examples: Path, run_cli: RunCli) -> None:
+    assert run_cli("lock", "release", cwd=examples).stdout == "project demo-ml is not locked; nothing to release\n"
+    take = ("from pathlib import Path; from dhsync.backends import open_backend; "
+            "open_backend('sqlite:///.dhsync/state.db', Path('.')).acquire_lock('demo-ml', 'killed apply', 600)")
+    subprocess.run([sys.executable, "-c", take], cwd=examples, check=True)
+    refused = run_cli("lock", "release", cwd=examples)
+    assert refused.exit_code == 1
+    assert "the lock belongs to killed apply on" in refused.stderr and "which no longer runs" in refused.stderr
+    held = run_cli("apply", "--auto-approve", cwd=examples)
+    assert held.exit_code == 4 and "which no longer runs on this host" in held.stderr
+
+
+def test_a_failed_run_says_how_to_run_it_again(tmp_path: Path, run_cli: RunCli) -> None:
+    from tests.specrepo import declared_run, documents, python_function, write_repo
+
+    broken = python_function("broken", "def main():\n    raise ValueError('no data')\n")
+    repo = write_repo(tmp_path / "repo", {"f.yaml": documents(broken, declared_run("broken-run", "broken"))})
+    result = run_cli("apply", "--auto-approve", cwd=repo)
+    assert result.exit_code == 1
+    assert ("A failed run is not triggered again for the same version: fix the cause, then `dhsync run broken-run`."
+            in result.stdout)

@@ -168,3 +168,13 @@ def test_plan_shows_the_refusals_apply_would_make_and_the_overrides_lift_them(ex
     assert "Plan: 0 to create, 0 new versions, 0 to update, 2 to delete, 0 runs to trigger." in lifted
     result = run_cli("apply", "--prune", "--cascade", "--ignore-protect", "--auto-approve", cwd=examples)
     assert result.exit_code == 0 and "2 deleted" in result.stdout
+
+
+def test_a_selection_that_matches_nothing_is_said(examples: Path, run_cli: RunCli) -> None:
+    applied(examples, run_cli)
+    (examples / "src" / "train.py").write_text((examples / "src" / "train.py").read_text() + "\n# v2\n")
+    result = run_cli("plan", "--select", "trian-*", "--detailed-exitcode", cwd=examples)
+    assert result.exit_code == 0
+    assert "warning: --select `trian-*` matches nothing in the repository or the backend" in result.stderr
+    assert "No changes in the selection (--select/--exclude)." in result.stdout
+    assert run_cli("plan", "--select", "train-*", "--detailed-exitcode", cwd=examples).exit_code == 2

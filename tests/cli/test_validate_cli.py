@@ -139,3 +139,26 @@ def test_the_pre_commit_hook_runs_dhsync_validate() -> None:
     assert hooks[0]["id"] == "dhsync-validate"
     assert hooks[0]["entry"] == "dhsync validate"
     assert hooks[0]["pass_filenames"] is False
+
+
+def test_validate_in_a_subfolder_points_at_the_repository(examples: Path, run_cli: RunCli) -> None:
+    result = run_cli("validate", str(examples / "functions"))
+    assert result.exit_code == 1
+    assert f"the spec repository is `{examples.resolve()}` (it has dhsync.yaml); give that folder" in result.stdout
+
+
+def test_globs_that_match_no_file_are_a_warning(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "dhsync.yaml").write_text("project: demo\nspecs: ['fucntions/*.yaml']\n")
+    result = run_cli("validate", str(tmp_path))
+    assert result.exit_code == 0
+    assert "dhsync.yaml:1:1: warning: no file matches specs ['fucntions/*.yaml']" in result.stdout
+
+
+def test_init_refuses_a_bad_project_name_and_an_unwritable_place(tmp_path: Path, run_cli: RunCli) -> None:
+    bad = run_cli("init", str(tmp_path / "x"), "--project", "Bad Name")
+    assert bad.exit_code == 1 and "--project is invalid" in bad.stderr
+    assert not (tmp_path / "x").exists()
+    (tmp_path / "file").write_text("not a folder")
+    blocked = run_cli("init", str(tmp_path / "file" / "repo"))
+    assert blocked.exit_code == 1
+    assert "cannot write the spec repository at" in blocked.stderr and "internal error" not in blocked.stderr

@@ -10,6 +10,7 @@ at the boundary, naming the file.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import sqlite3
 import threading
@@ -157,6 +158,12 @@ class Database:
             return ConflictError(
                 f"the state database `{self.path}` refused the write ({exc}); nothing was changed"
             )
+        unwritable = not os.access(self.path.parent, os.W_OK)
+        if _code(exc) in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY) and unwritable:
+            return BackendError(
+                f"the state database `{self.path}` cannot be used: its folder `{self.path.parent}` is not writable, "
+                "and SQLite writes its write-ahead log beside the database, for reading too. Use a writable copy "
+                "(`backend:` in dhsync.yaml or DHSYNC_BACKEND) or make the folder writable")
         return BackendError(f"the state database `{self.path}` failed: {exc}")
 
     def close(self) -> None:
