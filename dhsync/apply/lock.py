@@ -107,5 +107,5 @@ def holding(backend: Backend, project: str, owner: str, ttl: float = DEFAULT_TTL
                 held.release()
 
 
-def lock_owner() -> str:
-    return f"{current_user()} (dhsync apply)"
+def lock_owner(command: str = "dhsync apply") -> str:
+    return f"{current_user()} ({command})"

@@ -15,6 +15,7 @@ from typing import Any
 
 from dhsync.apply import Flags, plan_now
 from dhsync.apply.bodies import new_id, run_body
+from dhsync.apply.lock import holding, lock_owner
 from dhsync.backends.base import Backend
 from dhsync.diff.marks import TriggerRecord
 from dhsync.model.entities import DesiredEntity, DesiredState
@@ -49,7 +50,15 @@ def with_parameters(run: DesiredEntity, overrides: Mapping[str, Any]) -> Desired
 def create_declared_run(backend: Backend, desired: DesiredState, config: Config, name: str,
                         overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Store a CREATED run of the declared run `name` (parameters overridden by `overrides`), on the
-    function version and task the backend holds, once they match the repository."""
+    function version and task the backend holds, once they match the repository. It holds the apply lock
+    while it checks and stores, so an apply cannot trigger the same declaration at the same time (exit 4
+    while an apply runs)."""
+    with holding(backend, desired.project, lock_owner("dhsync run")):
+        return _create(backend, desired, config, name, overrides)
+
+
+def _create(backend: Backend, desired: DesiredState, config: Config, name: str,
+            overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     declared = declared_run(desired, name)
     function_name = str(declared.function)
     planned = plan_now(backend, desired, config, Flags(select=(function_name,)))

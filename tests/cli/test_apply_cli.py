@@ -204,3 +204,16 @@ def test_a_failed_run_says_how_to_run_it_again(tmp_path: Path, run_cli: RunCli) 
     assert result.exit_code == 1
     assert ("A failed run is not triggered again for the same version: fix the cause, then `dhsync run broken-run`."
             in result.stdout)
+
+
+def test_dhsync_run_waits_for_no_apply_it_exits_4_while_one_holds_the_lock(examples: Path, run_cli: RunCli) -> None:
+    assert run_cli("apply", "--auto-approve", "--no-run", cwd=examples).exit_code == 0
+    backend = open_backend("sqlite:///.dhsync/state.db", examples)
+    held = backend.acquire_lock("demo-ml", "ci (dhsync apply)", 600)
+    result = run_cli("run", "prepare-sales-daily", cwd=examples)
+    assert result.exit_code == 4 and "is locked by ci (dhsync apply)" in result.stderr
+    assert backend.read_state("demo-ml").runs == ()  # nothing stored: apply could not trigger it twice
+    backend.release_lock(held)
+    assert run_cli("run", "prepare-sales-daily", cwd=examples).exit_code == 0
+    assert backend.lock_info("demo-ml") is None  # the run released the lock it took to store the run
+    backend.close()

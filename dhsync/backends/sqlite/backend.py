@@ -19,6 +19,9 @@ from dhsync.backends.sqlite import bulk, functions, lock, projects, runs, tasks
 from dhsync.backends.sqlite.connection import Database
 from dhsync.model.state import ActualState, Entity, LockInfo, Page
 
+# the default database (`.dhsync/state.db`) keeps its files straight in `.dhsync/`
+DEFAULT_STEM = "state"
+
 
 class SqliteBackend:
     """The whole Backend protocol over one SQLite file."""
@@ -159,10 +162,13 @@ class SqliteBackend:
         return self.db.write(force)
 
     def data_dir(self) -> Path:
-        """Run logs and artifacts go into `.dhsync/` beside the database file (the database's own folder
-        when that is `.dhsync/`, as for the default `.dhsync/state.db`)."""
+        """Run logs, artifacts and the apply journal go into `.dhsync/` beside the database file (the
+        database's own folder when that is `.dhsync/`, as for the default `.dhsync/state.db`); a database of
+        another name gets a folder of its own in there (`.dhsync/prod/` for `.dhsync/prod.db`), so two
+        databases side by side never share an apply journal."""
         parent = self.path.parent.resolve()  # absolute: runs work in folders of their own
-        return parent if parent.name == ".dhsync" else parent / ".dhsync"
+        base = parent if parent.name == ".dhsync" else parent / ".dhsync"
+        return base if self.path.stem == DEFAULT_STEM else base / self.path.stem
 
     def close(self) -> None:
         self.db.close()
