@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
 from dhsync.cli.common import use_color
+from dhsync.model.diagnostics import sort_key
 from dhsync.model.entities import DesiredState
 from dhsync.model.errors import InvalidInputError
 from dhsync.render.diagnostics import text_lines
-from dhsync.specs.loader import load_repository
+from dhsync.runtimes.checks import check_functions
+from dhsync.specs.loader import LoadResult, load_repository
 from dhsync.specs.models.config import Config
 
 
@@ -23,9 +25,21 @@ class Repository:
     desired: DesiredState
 
 
+def load_checked(root: Path, *, use_cache: bool = True) -> LoadResult:
+    """The repository at `root` with every problem found in it: the loader's, and what the runtimes of its
+    function kinds check beyond the schema."""
+    result = load_repository(root, use_cache=use_cache)
+    if result.state is None:
+        return result
+    found = check_functions(result.state.entities)
+    if not found:
+        return result
+    return replace(result, diagnostics=tuple(sorted((*result.diagnostics, *found), key=sort_key)))
+
+
 def load_or_fail(root: Path, *, use_cache: bool = True) -> Repository:
     """The repository at `root`, or InvalidInputError (exit 1) after printing every problem in it."""
-    result = load_repository(root, use_cache=use_cache)
+    result = load_checked(root, use_cache=use_cache)
     for line in text_lines(result.diagnostics, color=use_color(sys.stderr)):
         click.echo(line, err=True)
     if not result.ok or result.config is None or result.state is None:

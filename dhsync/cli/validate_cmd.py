@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, finish, use_color
+from dhsync.cli.repo import load_checked
 from dhsync.render.diagnostics import as_json, summary, text_lines
-from dhsync.specs.loader import load_repository
 
 
 @click.command(short_help="Check the spec repository; every problem, located.")
@@ -21,7 +21,7 @@ def validate(path: Path, fmt: str, no_cache: bool) -> None:
 
     Prints `file:line:col: error: message (field.path)` per problem; exit 0 when clean, 1 otherwise.
     """
-    result = load_repository(path, use_cache=not no_cache)
+    result = load_checked(path, use_cache=not no_cache)
     if fmt == "json":
         click.echo(as_json(result))
     else:

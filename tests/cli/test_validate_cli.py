@@ -162,3 +162,14 @@ def test_init_refuses_a_bad_project_name_and_an_unwritable_place(tmp_path: Path,
     blocked = run_cli("init", str(tmp_path / "file" / "repo"))
     assert blocked.exit_code == 1
     assert "cannot write the spec repository at" in blocked.stderr and "internal error" not in blocked.stderr
+
+
+def test_what_the_python_runtime_checks_is_reported_by_validate_and_stops_plan(examples: Path,
+                                                                                 run_cli: RunCli) -> None:
+    report = examples / "functions" / "report.yaml"
+    report.write_text(report.read_text().replace("handler: summarise", 'handler: "not a name!"'))
+    result = run_cli("validate", str(examples))
+    assert result.exit_code == 1
+    assert ("functions/report.yaml:3:1: error: function `summarise`: handler `not a name!` is not `func` or "
+            "`module:func`") in result.stdout
+    assert run_cli("plan", str(examples)).exit_code == 1  # nothing is applied that the runtime would refuse
