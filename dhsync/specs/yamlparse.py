@@ -95,9 +95,17 @@ class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().construct_document(node)
 
 
+# What JSON stores keep (orjson, DHCore's 64-bit longs): signed 64-bit, or unsigned 64-bit above it.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
 def _int(loader: FastLoader, node: yaml.ScalarNode) -> int:
     value: str = node.value
-    return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
+    number = int(value, 0) if value.startswith(("0o", "0x")) else int(value)
+    if not _INT_MIN <= number <= _INT_MAX:
+        raise ConstructorError(None, None, f"integer `{value}` does not fit in 64 bits, which is what backends "
+                               "store; quote it to keep it as text", node.start_mark)
+    return number
 
 
 FastLoader.add_constructor(INT, _int)

@@ -81,4 +81,4 @@ def test_the_corpus_fails_the_same_way_as_a_real_process(bad_repo: Path) -> None
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == (BAD / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip() == ".: 40 errors in 20 files."
+    assert proc.stderr.strip() == ".: 41 errors in 21 files."
