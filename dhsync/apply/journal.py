@@ -21,12 +21,15 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
+
+from dhsync.model.errors import BackendError
 
 BEGIN, END, FAIL = "begin", "end", "fail"
 # calls the next apply looks for: a run created and not executed is executed then
@@ -83,7 +86,11 @@ class Journal:
         self.path = folder / f"{project}.jsonl"
         self.last_path = folder / f"{project}.last.jsonl"
         self.apply_id = apply_id
-        self.previous: tuple[Entry, ...] = tuple(_read(self.path))
+        try:
+            self.previous: tuple[Entry, ...] = tuple(_read(self.path))
+        except OSError as exc:
+            raise BackendError(f"cannot read the apply journal `{self.path}`: {exc.strerror or exc}; make "
+                               f"`{folder}` a folder dhsync can read and write") from None
         self._fd: int | None = None
 
     def begun(self, call: str) -> Iterator[Entry]:
@@ -94,11 +101,22 @@ class Journal:
         return any(e.event in (END, FAIL) and e.call == call and e.id == id_ for e in self.previous)
 
     def _write(self, event: str, call: str, address: str, id_: str) -> None:
-        if self._fd is None:
-            self._fd = _open_for_append(self.path)
         line: dict[str, Any] = {"event": event, "apply": self.apply_id, "call": call, "address": address,
                                 "id": id_, "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
-        os.write(self._fd, orjson.dumps(line) + b"\n")
+        with self._unwritable():
+            if self._fd is None:
+                self._fd = _open_for_append(self.path)
+            os.write(self._fd, orjson.dumps(line) + b"\n")
+
+    @contextmanager
+    def _unwritable(self) -> Iterator[None]:
+        # no write may go to the backend unjournaled: a journal that cannot be written stops the apply
+        try:
+            yield
+        except OSError as exc:
+            raise BackendError(f"cannot write the apply journal `{self.path}`: {exc.strerror or exc}; nothing more "
+                               "is written to the backend. Free the disk or fix the folder's permissions, then "
+                               "run `dhsync apply` again") from None
 
     def begin(self, call: str, address: str, id_: str = "") -> None:
         self._write(BEGIN, call, address, id_)
@@ -113,15 +131,16 @@ class Journal:
         """The logical apply is complete: keep its record as the last one and start afresh next time, with
         the `carry` lines of the earlier one still to act on (runs left out by --exclude, not yet executed)."""
         self.close()
-        if self.path.exists():
-            os.replace(self.path, self.last_path)
         kept = list(carry)
-        if kept:
-            fd = _open_for_append(self.path)
-            try:
-                os.write(fd, b"".join(orjson.dumps(asdict(entry)) + b"\n" for entry in kept))
-            finally:
-                os.close(fd)
+        with self._unwritable():
+            if self.path.exists():
+                os.replace(self.path, self.last_path)
+            if kept:
+                fd = _open_for_append(self.path)
+                try:
+                    os.write(fd, b"".join(orjson.dumps(asdict(entry)) + b"\n" for entry in kept))
+                finally:
+                    os.close(fd)
 
     def close(self) -> None:
         if self._fd is not None:

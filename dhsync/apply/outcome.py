@@ -46,16 +46,12 @@ class Reporter(Protocol):
     """Progress as apply goes: a bar on a terminal, one line per change otherwise (see dhsync.render)."""
 
     def start(self, total: int) -> None: ...
-    def note(self, message: str) -> None: ...
     def outcome(self, outcome: Outcome, done: int, total: int) -> None: ...
     def finish(self, result: ApplyResult) -> None: ...
 
 
 class SilentReporter:
     def start(self, total: int) -> None:
-        pass
-
-    def note(self, message: str) -> None:
         pass
 
     def outcome(self, outcome: Outcome, done: int, total: int) -> None:

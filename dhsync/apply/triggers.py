@@ -15,14 +15,13 @@ from dhsync.apply.journal import CREATE_RUN, EXECUTE_RUN, Journal
 from dhsync.apply.outcome import Outcome, Status
 from dhsync.apply.session import Session
 from dhsync.backends.base import Backend
-from dhsync.diff.marks import TriggerRecord, trigger_record
+from dhsync.diff.marks import trigger_record
 from dhsync.model.entities import Identity
 from dhsync.model.errors import InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.model.refs import parse_function_ref
-from dhsync.plan.make import task_hash
-from dhsync.plan.runs import declaration_hash, task_kind_of
+from dhsync.plan.runs import task_kind_of, trigger_record_for
 from dhsync.runtimes import NotRunnableError, artifact_file, duration, execute_run, lifecycle, refresh_run, state_of
 
 
@@ -34,7 +33,7 @@ def trigger_run(session: Session, change: Change) -> Outcome:
     if task is None:
         raise InvalidInputError(f"run `{declared.name}` has no `{task_kind_of(declared)}` task on function "
                                 f"`{function_name}`; plan again")
-    record = TriggerRecord.of(declared.name, declaration_hash(declared), task_hash(session.desired, declared))
+    record = trigger_record_for(session.desired, declared)
     id_ = new_id()
     body = run_body(declared, task, function, record, id_)
     run = session.write(CREATE_RUN, change, id_, lambda: session.backend.create_run(session.project, body))

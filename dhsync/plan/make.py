@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dhsync.diff.hashing import content_hash
 from dhsync.diff.marks import is_managed
-from dhsync.diff.normalise import desired_content
-from dhsync.model.entities import DesiredEntity, DesiredState, Identity
+from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Plan, PlanOptions
@@ -20,7 +18,7 @@ from dhsync.plan.actual import ActualIndex, fingerprint
 from dhsync.plan.desired import Desired, arrange, desired_hash
 from dhsync.plan.functions import plan_function
 from dhsync.plan.prune import plan_function_delete, undeclared_managed
-from dhsync.plan.runs import RunContext, plan_run, task_identity, task_kind_of
+from dhsync.plan.runs import RunContext, plan_run, task_hash, task_identity
 from dhsync.plan.select import select
 from dhsync.plan.tasks import plan_task, plan_task_deletes
 
@@ -69,12 +67,6 @@ def _plan_deletes(desired: Desired, project: str, index: ActualIndex, options: P
     deletes = [plan_function_delete(name, project, index, options, desired_empty=empty)
                for name in undeclared_managed(declared, index)]
     _prune(deletes, options, out)
-
-
-def task_hash(desired: Desired, run: DesiredEntity) -> str:
-    """The content hash of a declared run's task (a triggered run records it in its labels)."""
-    task = desired.task(str(run.function), task_kind_of(run))
-    return content_hash(desired_content(task)) if task is not None else ""
 
 
 def _plan_runs(desired: Desired, index: ActualIndex, options: PlanOptions, out: _Planned) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dhsync.diff.hashing import content_hash
-from dhsync.diff.marks import HASH_CHARS
+from dhsync.diff.marks import HASH_CHARS, TriggerRecord
 from dhsync.diff.normalise import desired_content
 from dhsync.diff.secrets import mask
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
@@ -20,6 +20,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Reason
 from dhsync.model.state import Entity
 from dhsync.plan.actual import Fired, LastRun
+from dhsync.plan.desired import Desired
 
 _BUILDS = (Action.CREATE, Action.NEW_VERSION)
 
@@ -34,6 +35,19 @@ def task_identity(run: DesiredEntity) -> Identity:
 
 def declaration_hash(run: DesiredEntity) -> str:
     return content_hash(desired_content(run))
+
+
+def task_hash(desired: Desired, run: DesiredEntity) -> str:
+    """The content hash of a declared run's task (a triggered run records it in its labels)."""
+    task = desired.task(str(run.function), task_kind_of(run))
+    return content_hash(desired_content(task)) if task is not None else ""
+
+
+def trigger_record_for(desired: Desired, run: DesiredEntity, ran: DesiredEntity | None = None) -> TriggerRecord:
+    """What a run of the declaration `run` records about itself: the declaration as it ran (`ran`, when its
+    parameters were overridden) and the content of its task. apply, `dhsync run` and the tests make runs
+    with the same record, so a plan recognises them all."""
+    return TriggerRecord.of(run.name, declaration_hash(ran or run), task_hash(desired, run))
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,6 @@ class LineReporter:
         self.done, self.total = 0, total
         self._draw(0, total)
 
-    def note(self, message: str) -> None:
-        self._clear()
-        self.write(message)
-
     def outcome(self, outcome: Outcome, done: int, total: int) -> None:
         self.done = done
         self._clear()

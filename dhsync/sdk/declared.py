@@ -17,15 +17,13 @@ from dhsync.apply import Flags, plan_now
 from dhsync.apply.bodies import new_id, run_body
 from dhsync.apply.lock import holding, lock_owner
 from dhsync.backends.base import Backend
-from dhsync.diff.marks import TriggerRecord
 from dhsync.model.entities import DesiredEntity, DesiredState
 from dhsync.model.errors import InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change
 from dhsync.plan.actual import ActualIndex
 from dhsync.plan.desired import arrange
-from dhsync.plan.make import task_hash
-from dhsync.plan.runs import declaration_hash, task_kind_of
+from dhsync.plan.runs import task_kind_of, trigger_record_for
 from dhsync.specs.models.config import Config
 
 
@@ -69,7 +67,7 @@ def _create(backend: Backend, desired: DesiredState, config: Config, name: str,
     if function is None or task is None:  # the plan would have said so; a concurrent delete might not
         raise NotFoundError("function", function_name, desired.project, hint="run `dhsync apply` first")
     effective = with_parameters(declared, overrides or {})
-    record = TriggerRecord.of(name, declaration_hash(effective), task_hash(arrange(desired), declared))
+    record = trigger_record_for(arrange(desired), declared, ran=effective)
     return backend.create_run(desired.project, run_body(effective, task, function, record, new_id()))
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from dhsync.apply.bodies import function_body, function_update_body, new_id, run_body, task_body, task_update_body
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
-from dhsync.diff.marks import TriggerRecord
 from dhsync.model.diagnostics import Location
 from dhsync.model.entities import DesiredEntity, DesiredState, Identity, TriggerPolicy, task_identity_name
 from dhsync.model.kinds import EntityType, split_task_kind
@@ -21,8 +20,7 @@ from dhsync.model.state import ActualState, Entity
 from dhsync.plan import make_plan
 from dhsync.plan.actual import ActualIndex
 from dhsync.plan.desired import Desired, arrange
-from dhsync.plan.make import task_hash
-from dhsync.plan.runs import declaration_hash, task_kind_of
+from dhsync.plan.runs import task_kind_of, trigger_record_for
 
 PROJECT = "demo"
 ORIGIN = Location("functions/x.yaml", 1, 1)
@@ -119,7 +117,7 @@ def _declared(desired: DesiredState, identity: Identity) -> DesiredEntity:
 
 def write_run(backend: Backend, arranged: Desired, declared: DesiredEntity, function: Entity,
               task: Entity) -> dict[str, Any]:
-    record = TriggerRecord.of(declared.name, declaration_hash(declared), task_hash(arranged, declared))
+    record = trigger_record_for(arranged, declared)
     return backend.create_run(declared.project, run_body(declared, task, function, record, new_id()))
 
 
