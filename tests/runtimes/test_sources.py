@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from dhsync.model.redact import redact_url
 from tests.runtimes.conftest import Lab, message, states
 
 HELLO = "def main(name='world'):\n    print(f'hello {name}')\n    return f'hello {name}'\n"
@@ -133,3 +135,53 @@ def test_a_malformed_handler_name_is_an_error_before_anything_runs(lab: Lab) -> 
     assert run["status"]["state"] == "ERROR"
     assert "handler `not a name` is not `func` or `module:func`" in message(run)
     assert "RUNNING" not in states(run)
+
+
+TOKEN = "ghp_TOPSECRET123"
+
+
+def test_credentials_in_a_git_url_are_never_shown(lab: Lab, tmp_path: Path) -> None:
+    repo = _git_repo(tmp_path / "code-repo")
+    fn = lab.function(source={"source": f"git+file://bot:{TOKEN}@{repo}", "handler": "pkg.tool:nope"})
+    run = lab.execute(lab.run(fn))
+    assert run["status"]["state"] == "ERROR"  # cloned; the handler is not there, and the message says where from
+    assert message(run) == (f"handler `nope` not found in module `pkg.tool` of git+file://(secret)@{repo} "
+                            "(it defines run)")
+    log = lab.logs(run)
+    assert f"source git+file://(secret)@{repo}: cloning into" in log
+    assert TOKEN not in log and TOKEN not in message(run)
+
+
+FAKE_GIT = """#!/bin/sh
+printf '%s\\n' "$@" > "$(dirname "$0")/args"
+echo "fatal: repository 'https://bot:{token}@git.invalid/org/repo.git/' not found" >&2
+exit 128
+"""
+
+
+def test_credentials_git_prints_are_not_shown_while_git_gets_them(lab: Lab, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(FAKE_GIT.format(token=TOKEN))
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    url = f"git+https://bot:{TOKEN}@git.invalid/org/repo.git@main"
+    run = lab.execute(lab.run(lab.function(source={"source": url, "handler": "main:run"})))
+    assert message(run) == ("cannot clone `git+https://(secret)@git.invalid/org/repo.git@main`: repository "
+                            "'https://(secret)@git.invalid/org/repo.git/' not found")
+    assert TOKEN not in lab.logs(run)
+    assert f"https://bot:{TOKEN}@git.invalid/org/repo.git" in (bin_dir / "args").read_text().splitlines()
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("git+https://bot:tok@host/org/repo.git@main", "git+https://(secret)@host/org/repo.git@main"),
+    ("https://tok@host", "https://(secret)@host"),
+    ("cannot clone `https://u:p@ss@host:8443/r`: no", "cannot clone `https://(secret)@host:8443/r`: no"),
+    ("'https://a:b@one/x' and http://c@two?q", "'https://(secret)@one/x' and http://(secret)@two?q"),
+    ("https://host/path?mail=a@b.org#x@y", "https://host/path?mail=a@b.org#x@y"),
+    ("user@host:org/repo.git, mail me@example.org", "user@host:org/repo.git, mail me@example.org"),
+    ("git+https://(secret)@host/r", "git+https://(secret)@host/r"),
+])
+def test_redact_url_hides_the_userinfo_of_every_url(text: str, shown: str) -> None:
+    assert redact_url(text) == shown

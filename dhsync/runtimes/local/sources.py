@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dhsync.model.redact import redact_url
 from dhsync.runtimes.local.errors import PrepareError
 from dhsync.runtimes.local.files import cache_dir
 from dhsync.runtimes.local.git import checkout, is_git_url
@@ -32,7 +33,7 @@ class Code:
     module: str
     function: str
     init_function: str | None
-    origin: str
+    origin: str  # where the code came from, as shown in messages and the log (credentials redacted)
 
 
 def parse_handler(text: str) -> tuple[str | None, str] | None:
@@ -62,7 +63,7 @@ def materialise(source: Mapping[str, Any], *, repo_root: Path, work: Path,
     uri = source.get("source")
     if isinstance(uri, str) and is_git_url(uri):
         folder = checkout(uri, cache_dir() / "git", log)
-        return Code(folder, module or DEFAULT_MODULE, function, init, uri)
+        return Code(folder, module or DEFAULT_MODULE, function, init, redact_url(uri))
     text, origin = _code_bytes(source, uri, repo_root)
     stem = _stem(uri)
     folder = work / "code"
@@ -73,7 +74,7 @@ def materialise(source: Mapping[str, Any], *, repo_root: Path, work: Path,
 
 
 def _code_bytes(source: Mapping[str, Any], uri: Any, repo_root: Path) -> tuple[bytes, str]:
-    label = uri if isinstance(uri, str) and uri else "the inline code"
+    label = redact_url(uri) if isinstance(uri, str) and uri else "the inline code"
     if isinstance(source.get("code"), str):
         return str(source["code"]).encode("utf-8"), label
     if isinstance(source.get("base64"), str):
@@ -86,7 +87,7 @@ def _code_bytes(source: Mapping[str, Any], uri: Any, repo_root: Path) -> tuple[b
         raise PrepareError("the python function has no code: set source.source (a file or git URL), "
                            "source.code or source.base64")
     if "://" in uri:
-        raise PrepareError(f"source `{uri}` cannot be fetched by the local executor; use a file of the "
+        raise PrepareError(f"source `{label}` cannot be fetched by the local executor; use a file of the "
                            "repository, inline code, or a git+https:// / git+file:// URL")
     return _read_file(repo_root / uri, uri), uri
 
