@@ -115,3 +115,11 @@ def test_a_return_value_that_cannot_be_stored_is_an_error_naming_it(lab: Lab, co
     assert run["status"]["state"] == "ERROR"
     assert message(run).startswith(why)
     assert "results" not in run["status"]
+
+
+def test_the_request_holding_the_parameters_is_readable_by_its_owner_only(lab: Lab) -> None:
+    code = ("import os, stat\ndef main(password):\n"
+            "    mode = lambda name: oct(stat.S_IMODE(os.stat(name).st_mode))\n"
+            "    return mode('../request.json'), mode('..')\n")
+    run = lab.go(code, parameters={"password": "hunter2"}, values=["request", "work"])
+    assert run["status"]["results"] == {"request": "0o600", "work": "0o700"}, message(run)

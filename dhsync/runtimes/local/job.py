@@ -23,7 +23,7 @@ from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, STOPPED, record, requ
 from dhsync.runtimes.local.errors import PrepareError
 from dhsync.runtimes.local.files import RunFiles
 from dhsync.runtimes.local.inputs import merge_arguments, resolve_inputs
-from dhsync.runtimes.local.job_file import Job
+from dhsync.runtimes.local.job_file import Job, write_private
 from dhsync.runtimes.local.logsink import append_note
 from dhsync.runtimes.local.requirements import unsatisfied
 from dhsync.runtimes.local.sources import materialise
@@ -87,7 +87,8 @@ def built_spec(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
 
 def _prepare(run: Mapping[str, Any], spec: Mapping[str, Any], files: RunFiles, options: ExecuteOptions) -> Job:
     shutil.rmtree(files.work, ignore_errors=True)
-    (files.work / "cwd").mkdir(parents=True)
+    files.work.mkdir(mode=0o700, parents=True)  # the request, the job and the result are the user's only
+    (files.work / "cwd").mkdir()
 
     def log(text: str) -> None:
         append_note(files.log, text)
@@ -103,8 +104,7 @@ def _prepare(run: Mapping[str, Any], spec: Mapping[str, Any], files: RunFiles, o
                "init_function": code.init_function, "init_parameters": spec.get("init_parameters") or {},
                "origin": code.origin, "kwargs": kwargs, "outputs": outputs, "values": values,
                "artifacts": str(files.artifacts), "result": result}
-    request_path = files.work / "request.json"
-    request_path.write_text(json.dumps(request), encoding="utf-8")
+    request_path = write_private(files.work / "request.json", json.dumps(request))  # the run's parameters
     return Job(project=str(run["project"]), run_id=str(run["id"]), request=str(request_path),
                result=result, cwd=str(files.work / "cwd"), work=str(files.work), log=str(files.log),
                env=task_env(spec.get("envs")), timeout=options.timeout, log_limit=options.log_limit,

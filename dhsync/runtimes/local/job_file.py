@@ -30,11 +30,7 @@ class Job:
     reopen: BackendLocator | None = None
 
     def save(self, path: Path) -> Path:
-        data = asdict(self)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        return path
+        return write_private(path, json.dumps(asdict(self)))
 
     @classmethod
     def load(cls, path: Path) -> Job:
@@ -49,3 +45,11 @@ class Job:
         except (OSError, ValueError):
             return None
         return outcome if isinstance(outcome, dict) else None
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write `text` to a file only its owner can read (mode 0600 from the start, never readable by others)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
