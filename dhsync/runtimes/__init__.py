@@ -11,12 +11,15 @@ The API (what `apply`, the SDK and the CLI call; `backend` is any object with th
         backend. Raises NotRunnableError, after recording why in status.message (state unchanged),
         for a run this machine cannot execute (container/dbt kinds, build/serve actions,
         local_execution: false); RuntimeExecutionError for a run that is not CREATED; and lets
-        KeyboardInterrupt through after recording STOPPED.
+        KeyboardInterrupt through after recording STOPPED. Any other failure once the run left CREATED
+        (the backend refusing a write, say) stops the run's process, ends the run in ERROR when the
+        backend lets that be recorded, and is raised as it came.
     get_runtime(run_kind) -> Runtime | None     the runtime of a run, task or function kind
     read_logs(backend, run) -> str              stdout and stderr of a run, also while it runs
     follow_logs(backend, run) -> Iterator[bytes] the log as it grows, until the run has ended
     stop_run(backend, run) -> dict              stop a run going on this machine; returns it STOPPED
-    refresh_run(backend, run) -> dict           the run as stored, ended if its supervisor died
+    refresh_run(backend, run) -> dict           the run as stored, ended if its supervisor (or the process
+                                                preparing it) died
     log_file(backend, run) / artifact_file(backend, key) -> Path     where the files are
 
 Where files live: see `dhsync.runtimes.local` (logs, artifacts and working folders under

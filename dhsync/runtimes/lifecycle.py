@@ -8,10 +8,12 @@ another process in the meantime is seen and never overwritten by a stale copy, a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from dhsync.model import signals
 from dhsync.model.errors import RuntimeExecutionError
 from dhsync.runtimes.base import NotRunnableError, RunStore
 
@@ -56,6 +58,14 @@ def record(store: RunStore, run: Mapping[str, Any], state: str, *, message: str 
     if spec is not None:
         body["spec"] = dict(spec)
     return store.update_run(project, id_, body)
+
+
+def record_after_failure(store: RunStore, run: Mapping[str, Any], state: str, message: str) -> None:
+    """Record `state` after something failed, if the backend lets us. Signals wait until it is done,
+    and a failure of this write is swallowed: the caller re-raises the first failure, which says what
+    went wrong (a run the write missed is ended later by `control.refresh`, its process being gone)."""
+    with signals.ignored(), contextlib.suppress(Exception):
+        record(store, run, state, message=message)
 
 
 def _created(run: Mapping[str, Any]) -> dict[str, Any]:

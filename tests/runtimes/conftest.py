@@ -15,6 +15,7 @@ import pytest
 
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
+from dhsync.model.errors import BackendError
 from dhsync.runtimes import BackendLocator, execute_run, read_logs, refresh_run, state_of
 from dhsync.runtimes.local.control import stop_run
 from dhsync.sdk.execution import create_run, locator
@@ -105,6 +106,32 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     yield Lab(backend, url, root)
     stop_leftovers(backend, PROJECT)
     backend.close()
+
+
+class FailingWrites:
+    """The lab's backend, except that writing a run into one of `states` fails (a 503, a busy database):
+    `times` times, or always when None. `written` keeps every run body it was asked to write."""
+
+    def __init__(self, inner: Backend, *states: str, times: int | None = 1) -> None:
+        self.inner, self.states, self.left = inner, states, times
+        self.written: list[dict[str, Any]] = []
+        self.failures = 0
+
+    def update_run(self, project: str, id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        self.written.append(dict(body))
+        if (body.get("status") or {}).get("state") in self.states and self.left != 0:
+            self.left = None if self.left is None else self.left - 1
+            self.failures += 1
+            raise BackendError(f"the backend answered 503 Service Unavailable (failure {self.failures})")
+        return self.inner.update_run(project, id, body)
+
+    def executor_written(self, state: str) -> dict[str, Any]:
+        """`status.executor` of the last write into `state`, failed or not."""
+        bodies = [b for b in self.written if (b.get("status") or {}).get("state") == state]
+        return dict(bodies[-1]["status"].get("executor") or {})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 def stop_leftovers(backend: Backend, project: str) -> None:

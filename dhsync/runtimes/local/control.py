@@ -104,8 +104,9 @@ def alive(pid: int) -> bool:
 
 
 def refresh(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
-    """The run as stored; a run that is going on this machine but whose supervisor has died is ended
-    (ERROR, or STOPPED when a stop was asked) so that nobody waits for it forever."""
+    """The run as stored; a run that is going on this machine but whose supervisor (or, before the
+    handler started, the process preparing it) has died is ended (ERROR, or STOPPED when a stop was
+    asked) so that nobody waits for it forever."""
     current = store.get_run(str(run["project"]), str(run["id"]))
     executor = executor_of(current)
     if state_of(current) not in ACTIVE_STATES or executor.get("host") != socket.gethostname():
@@ -116,8 +117,12 @@ def refresh(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
     _kill_group(executor.get("pid"), signal.SIGKILL)
     if state_of(current) == STOP:
         return record(store, current, STOPPED, message="stopped on request")
-    message = (f"the process that supervised the run (pid {supervisor}) ended without recording how the run "
-               "ended; the handler's process was stopped")
+    if executor.get("pid"):
+        message = (f"the process that supervised the run (pid {supervisor}) ended without recording how the run "
+                   "ended; the handler's process was stopped")
+    else:
+        message = (f"the process that prepared the run (pid {supervisor}) ended before the handler started; "
+                   "start a new run")
     append_note(log_path(store, current), message)
     return record(store, current, ERROR, message=message)
 

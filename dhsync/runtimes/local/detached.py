@@ -1,20 +1,24 @@
 """The supervisor of a run started without waiting: `python -m dhsync.runtimes.local.detached JOB.json`.
 
-It opens the run's backend the way the caller said (`Job.reopen`), then supervises the child like a
-waiting caller would. Its own stdout/stderr go to the run's log, so a failure here is visible there.
+It waits for `go` on its stdin, which the caller sends once READY naming this process is recorded (so
+that no handler starts for a run the backend does not know to be handed over); EOF instead means the
+caller failed, and nothing starts. Then it opens the run's backend the way the caller said
+(`Job.reopen`) and supervises the child like a waiting caller would. Its own stdout/stderr go to the
+run's log, so a failure here is visible there.
 """
 
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
 from dhsync.runtimes.base import BackendLocator, RunStore
-from dhsync.runtimes.lifecycle import ERROR, FINAL_STATES, record, state_of
-from dhsync.runtimes.local.job_file import Job
+from dhsync.runtimes.lifecycle import ERROR, record_after_failure
+from dhsync.runtimes.local.job_file import GO, Job
 from dhsync.runtimes.local.supervise import supervise
 
 
@@ -26,6 +30,12 @@ def open_store(locator: BackendLocator) -> RunStore:
 
 
 def main(argv: list[str]) -> int:
+    if sys.stdin.buffer.readline() != GO:
+        # The caller could not record the hand-over (READY naming this process) and is gone or ends the
+        # run itself; without `go` nothing starts.
+        print("[dhsync] the run was not handed over to its supervisor; it did not start", file=sys.stderr)
+        shutil.rmtree(Path(argv[1]).parent, ignore_errors=True)
+        return 2
     job = Job.load(Path(argv[1]))
     if job.reopen is None:
         print(f"[dhsync] job {argv[1]} says no way to open its backend", file=sys.stderr)
@@ -35,9 +45,8 @@ def main(argv: list[str]) -> int:
         supervise(store, job)
     except Exception as exc:
         traceback.print_exc()
-        run = store.get_run(job.project, job.run_id)
-        if state_of(run) not in FINAL_STATES:
-            record(store, run, ERROR, message=f"the run's supervisor failed: {type(exc).__name__}: {exc}")
+        record_after_failure(store, {"project": job.project, "id": job.run_id}, ERROR,
+                             f"the run's supervisor failed: {type(exc).__name__}: {exc}")
         return 1
     finally:
         close = getattr(store, "close", None)

@@ -2,32 +2,36 @@
 
 CREATED -> BUILT (spec = function spec ∪ task spec ∪ run spec, the run's own fields winning, as the
 SDK's local build does) -> READY (code on disk, inputs found, requirements met) -> the supervisor.
-Anything missing before the start ends the run in ERROR with a message naming it.
+Anything missing before the start ends the run in ERROR with a message naming it; so does a failure
+of dhsync itself (a backend refusing a write), which is then raised to the caller as well.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import platform
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from dhsync.model.errors import DhsyncError, RuntimeExecutionError
+from dhsync.model.redact import redact_url
 from dhsync.model.refs import parse_function_ref, parse_task_ref
 from dhsync.runtimes.base import ExecuteOptions, RunStore
-from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, STOPPED, record, require_created
+from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, STOPPED, record, record_after_failure, require_created
 from dhsync.runtimes.local.errors import PrepareError
 from dhsync.runtimes.local.files import RunFiles
 from dhsync.runtimes.local.inputs import merge_arguments, resolve_inputs
-from dhsync.runtimes.local.job_file import Job, write_private
+from dhsync.runtimes.local.job_file import GO, Job, write_private
 from dhsync.runtimes.local.logsink import append_note
 from dhsync.runtimes.local.requirements import unsatisfied
 from dhsync.runtimes.local.sources import materialise
-from dhsync.runtimes.local.supervise import child_env, shielded, supervise
+from dhsync.runtimes.local.supervise import child_env, executor_info, shielded, supervise
 
 DETACHED_MODULE = "dhsync.runtimes.local.detached"
 # Task settings that only mean something on Kubernetes; the local executor says it leaves them out.
@@ -41,32 +45,64 @@ def execute_job(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions
         raise RuntimeExecutionError(
             f"run `{run.get('key', run['id'])}` cannot go on without waiting: its backend `{store.url}` cannot be "
             "opened by another process (an in-memory backend); wait for it instead")
+    files = RunFiles(store.data_dir(), str(run["id"]))
+    # Ctrl-C before the handler started (a slow clone, say) is recorded here; once it runs, the
+    # supervisor records it.
+    with _ended_on_failure(store, run, files, interrupted="interrupted (SIGINT) before the handler started"):
+        prepared = _prepare_run(store, run, options, files)
+        if not isinstance(prepared, Job):
+            return prepared
+        if not options.wait:
+            _hand_over(store, run, prepared, files)
+        else:
+            record(store, run, READY)
+    if not options.wait:  # the detached supervisor has the run now: nothing here may end it
+        return store.get_run(prepared.project, prepared.run_id)
+    with _ended_on_failure(store, run, files, interrupted=None):
+        return supervise(store, prepared)
+
+
+@contextlib.contextmanager
+def _ended_on_failure(store: RunStore, run: Mapping[str, Any], files: RunFiles,
+                      interrupted: str | None) -> Iterator[None]:
+    """A run this process took out of CREATED is not left BUILT, READY or RUNNING with nobody to end
+    it: a failure (the backend refusing a write, say) ends it in ERROR, an interrupt in STOPPED, and
+    the failure goes on to the caller, who reports it."""
     try:
-        return _execute(store, run, options)
+        yield
     except KeyboardInterrupt:
-        # Ctrl-C before the handler started (a slow clone, say): the run must not stay BUILT or READY
-        # with nothing to execute it. Once the handler runs, the supervisor has recorded STOPPED already.
+        if interrupted is not None:
+            with shielded():
+                shutil.rmtree(files.work, ignore_errors=True)
+                record_after_failure(store, run, STOPPED, interrupted)
+        raise
+    except Exception as exc:
+        why = redact_url(f"dhsync failed while executing the run ({type(exc).__name__}: {exc}) and ended it; no "
+                         "process of it is left running. Start a new run once that is fixed")
         with shielded():
-            record(store, run, STOPPED, message="interrupted (SIGINT) before the handler started")
-            shutil.rmtree(RunFiles(store.data_dir(), str(run["id"])).work, ignore_errors=True)
+            shutil.rmtree(files.work, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                append_note(files.log, why)
+            record_after_failure(store, run, ERROR, why)
         raise
 
 
-def _execute(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions) -> dict[str, Any]:
-    files = RunFiles(store.data_dir(), str(run["id"]))
+def _prepare_run(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions,
+                 files: RunFiles) -> Job | dict[str, Any]:
+    """The job to start, with the run BUILT; or the run as recorded when it cannot start (ERROR)."""
     try:
         spec = built_spec(store, run)
     except DhsyncError as exc:
         return record(store, run, ERROR, message=f"cannot build the run: {exc}")
-    run = record(store, run, BUILT, spec=spec)
+    # Until a supervisor takes over, this process answers for the run: `control.refresh` ends it
+    # when this process is gone and the run is still BUILT or READY.
+    run = record(store, run, BUILT, spec=spec, executor=executor_info(os.getpid()))
     try:
-        job = _prepare(run, spec, files, options)
+        return _prepare(run, spec, files, options)
     except PrepareError as exc:
         append_note(files.log, f"the run did not start: {exc}")
         shutil.rmtree(files.work, ignore_errors=True)
         return record(store, run, ERROR, message=str(exc))
-    record(store, run, READY)
-    return supervise(store, job) if options.wait else _detach(store, job, files)
 
 
 def built_spec(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,12 +194,25 @@ def _notes(spec: Mapping[str, Any], origin: str, log: Callable[[str], None]) -> 
         log(f"not applied by the local executor: {', '.join(ignored)} (Kubernetes settings)")
 
 
-def _detach(store: RunStore, job: Job, files: RunFiles) -> dict[str, Any]:
+def _hand_over(store: RunStore, run: Mapping[str, Any], job: Job, files: RunFiles) -> None:
+    """Start the detached supervisor and record READY naming it. It starts the child only once it reads
+    `go` on its stdin, after READY is recorded, so a failed write leaves no process going."""
     job_path = job.save(files.work / "job.json")
     _detached[:] = [process for process in _detached if process.poll() is None]  # reap finished ones
     with files.log.open("ab") as log:
         # Its own session: the supervisor outlives the caller and no terminal signal reaches it.
-        _detached.append(subprocess.Popen(
-            [sys.executable, "-m", DETACHED_MODULE, str(job_path)], env=child_env({}), stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True))
-    return store.get_run(job.project, job.run_id)
+        process = subprocess.Popen(
+            [sys.executable, "-m", DETACHED_MODULE, str(job_path)], env=child_env({}), stdin=subprocess.PIPE,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True, bufsize=0)
+    _detached.append(process)
+    assert process.stdin is not None
+    try:
+        record(store, run, READY, executor=executor_info(process.pid))
+        process.stdin.write(GO)
+    except BaseException:
+        with shielded():
+            process.kill()
+            process.wait()
+        raise
+    finally:
+        process.stdin.close()

@@ -14,6 +14,10 @@ from typing import Any
 
 from dhsync.runtimes.base import BackendLocator
 
+# The line a detached supervisor reads on its stdin before it starts the child: the caller sends it once
+# READY (naming that supervisor) is recorded.
+GO = b"go\n"
+
 
 @dataclass(frozen=True)
 class Job:

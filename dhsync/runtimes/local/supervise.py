@@ -22,7 +22,16 @@ from typing import Any
 
 from dhsync.model import signals
 from dhsync.runtimes.base import RunStore
-from dhsync.runtimes.lifecycle import COMPLETED, ERROR, RUNNING, STOP, STOPPED, record, state_of
+from dhsync.runtimes.lifecycle import (
+    COMPLETED,
+    ERROR,
+    RUNNING,
+    STOP,
+    STOPPED,
+    record,
+    record_after_failure,
+    state_of,
+)
 from dhsync.runtimes.local.files import artifact_key
 from dhsync.runtimes.local.job_file import Job
 from dhsync.runtimes.local.logsink import LogSink
@@ -56,17 +65,23 @@ def supervise(store: RunStore, job: Job) -> dict[str, Any]:
 
 def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink) -> dict[str, Any]:
     process = _start(job)
-    executor = {"name": "local", "host": socket.gethostname(), "pid": process.pid, "supervisor": os.getpid()}
     try:
         with signals.as_interrupt(_interrupted):
-            started = state_of(record(store, run, RUNNING, executor=executor)) == RUNNING
+            recorded = record(store, run, RUNNING, executor=executor_info(os.getpid(), process.pid))
+            started = state_of(recorded) == RUNNING
             timed_out = _pump(process, sink, job.timeout) if started else False
     except KeyboardInterrupt as exc:
         with shielded():
-            _stop(process, sink)
+            _abandon(process, sink)
             name = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT"
-            record(store, run, STOPPED,
-                   message=f"interrupted ({name}) while waiting; the handler's process was stopped")
+            record_after_failure(store, run, STOPPED,
+                                 f"interrupted ({name}) while waiting; the handler's process was stopped")
+        raise
+    except BaseException:
+        # RUNNING could not be recorded, the log could not be written: the child must not go on with
+        # nobody watching it (the caller records ERROR and reports the failure)
+        with shielded():
+            _abandon(process, sink)
         raise
     if timed_out:
         sink.note(f"the run did not finish within {job.timeout:g} s (timeout); stopping it")
@@ -75,6 +90,15 @@ def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink)
     _end_group(process)
     sink.close()  # the log is complete before the final state says so (`dhsync logs --follow` stops there)
     return _finish(store, run, job, process.returncode, timed_out)
+
+
+def executor_info(supervisor: int, pid: int | None = None) -> dict[str, Any]:
+    """`status.executor` of a local run: the process answering for it (`supervisor`; before the child
+    starts, the one preparing it) and, once started, the child's `pid` (its process group)."""
+    info: dict[str, Any] = {"name": "local", "host": socket.gethostname(), "supervisor": supervisor}
+    if pid is not None:
+        info["pid"] = pid
+    return info
 
 
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -125,6 +149,12 @@ def _stop(process: subprocess.Popen[bytes], sink: LogSink) -> None:
         _signal_group(process.pid, signal.SIGKILL)
         process.wait()
     _drain(process, sink)
+
+
+def _abandon(process: subprocess.Popen[bytes], sink: LogSink) -> None:
+    """Stop the child and whatever it started, while the wait for it is cut short."""
+    _stop(process, sink)
+    _end_group(process)
 
 
 def _drain(process: subprocess.Popen[bytes], sink: LogSink) -> None:
