@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.model.errors import BackendError
 from dhsync.runtimes import BackendLocator, execute_run, read_logs, refresh_run, state_of
+from dhsync.runtimes.local import job
 from dhsync.runtimes.local.control import stop_run
 from dhsync.sdk.execution import create_run, locator
 
@@ -105,6 +107,7 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     backend.create_project({"name": PROJECT})
     yield Lab(backend, url, root)
     stop_leftovers(backend, PROJECT)
+    reap_detached()
     backend.close()
 
 
@@ -140,6 +143,19 @@ def stop_leftovers(backend: Backend, project: str) -> None:
         if state_of(run) in ("BUILT", "READY", "RUNNING", "STOP"):
             with contextlib.suppress(Exception):
                 stop_run(backend, run, grace=1.0)
+
+
+def reap_detached() -> None:
+    """Wait for the detached supervisors the test started (they end soon after their run does), killing
+    one that does not. Left to the end of the session, even one that has ended is reported as "still
+    running" (a ResourceWarning) when the interpreter exits without having waited for it."""
+    for process in list(job._detached):
+        try:
+            process.wait(WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    job._detached.clear()
 
 
 def states(run: Mapping[str, Any]) -> list[str]:
