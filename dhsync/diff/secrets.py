@@ -15,7 +15,9 @@ from collections.abc import Collection, Mapping
 from functools import lru_cache
 from typing import Any
 
-MASK = "(secret)"
+from dhsync.model.redact import REDACTED, redact_url
+
+MASK = REDACTED  # one word for every hidden value
 # Keys whose values are credentials wherever they appear (function, task or run specs, parameters),
 # alone or as the last words of a longer key (`db_password`, `githubToken`, `AWS_SECRET_ACCESS_KEY`).
 CREDENTIAL_KEYS: frozenset[str] = frozenset({
@@ -34,8 +36,8 @@ def is_credential_key(key: str) -> bool:
 
 
 def contains_mask(value: Any) -> bool:
-    if value == MASK:
-        return True
+    if isinstance(value, str):
+        return MASK in value  # a whole secret, or a URL whose credentials were taken out
     if isinstance(value, Mapping):
         return any(contains_mask(v) for v in value.values())
     if isinstance(value, list):
@@ -47,7 +49,9 @@ def _credentials(value: Any) -> Any:
     # `type(...) is` first: normalised documents are plain dicts and lists, and the abstract Mapping
     # check costs more than the rest of this walk
     kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
+    if kind is str:
+        return redact_url(value)  # `git+https://bot:TOKEN@host/…` shows as `git+https://(secret)@host/…`
+    if kind is int or kind is float or kind is bool or value is None:
         return value
     if kind is dict or isinstance(value, Mapping):
         return {k: MASK if is_credential_key(str(k)) else _credentials(v) for k, v in value.items()}

@@ -25,3 +25,14 @@ def test_credential_named_envs_are_masked_and_a_change_shows_as_changed(name: st
 def test_ordinary_names_stay_visible(name: str) -> None:
     shown = mask({"kind": "python+job", "spec": {"envs": [{"name": name, "value": "visible"}]}})
     assert shown is not None and shown["spec"]["envs"][0]["value"] == "visible"
+
+
+def test_credentials_in_a_source_url_never_show_and_a_new_token_shows_as_changed() -> None:
+    before = {"kind": "python", "spec": {"source": {"source": "git+https://bot:ghp_OLD@github.com/org/repo.git"}}}
+    after = {"kind": "python", "spec": {"source": {"source": "git+https://bot:ghp_NEW@github.com/org/repo.git"}}}
+    shown = mask(after)
+    assert shown is not None
+    assert shown["spec"]["source"]["source"] == "git+https://(secret)@github.com/org/repo.git"
+    (field,) = compare(before, after).fields
+    assert (field.path, field.secret) == ("spec.source.source", True)
+    assert "ghp_" not in repr(field)
