@@ -168,8 +168,9 @@ def test_after_a_sigkill_with_the_default_ttl_the_user_is_told_to_force_release_
 
     without_force = dhsync(root, "lock", "release")
     assert without_force.returncode == 1
-    assert without_force.stderr == ("error: the lock belongs to the apply that took it; if that process is gone, "
-                                    "`dhsync lock release --force` frees it\n")
+    assert without_force.stderr == (f"error: the lock belongs to {left.owner} on {left.host} (pid {left.pid}, which "
+                                    "no longer runs); if that process is gone, `dhsync lock release --force` frees "
+                                    "it\n")
     released = dhsync(root, "lock", "release", "--force")
     assert released.returncode == 0
     assert released.stdout == (f"released the lock of {left.owner} on {left.host} (pid {left.pid}), held since "
