@@ -100,6 +100,8 @@ def test_none_returned_without_names_stores_no_results(lab: Lab) -> None:
      "value `output_0` (an object) cannot be stored as a result: results are JSON"),
     ("def main():\n    return float('nan')\n", {"values": ["score"]},
      "value `score` (a float) cannot be stored as a result"),
+    ("import threading\ndef main():\n    return {'model': {'weights': [1, 2], 'lock': threading.Lock()}}\n", {},
+     "value `output_0.model.lock` (a lock) cannot be stored as a result"),
     ("def main():\n    return 1, 2\n", {"values": ["a", "b", "c"]},
      "the handler returned a tuple of 2 but the run names 3 (values a, b, c)"),
     ("def main():\n    return 'nowhere.csv'\n", {"outputs": ["clean"]},

@@ -64,10 +64,34 @@ def _json_value(name: str, value: Any) -> Any:
     try:
         json.dumps(plain, allow_nan=False)
     except (TypeError, ValueError):
+        where, bad = _first_unstorable(name, plain)
         raise ReturnError(
-            f"value `{name}` ({_describe(value)}) cannot be stored as a result: results are JSON (str, number, "
+            f"value `{where}` ({_describe(bad)}) cannot be stored as a result: results are JSON (str, number, "
             "bool, None, list, dict) without NaN/Infinity; return it in `outputs` to store it as a file") from None
     return plain
+
+
+def _first_unstorable(path: str, value: Any) -> tuple[str, Any]:
+    """Where inside a returned value the first thing JSON cannot hold is (`output_0.model`, `scores[2]`)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path} key {key!r}", key
+            if not _storable(item):
+                return _first_unstorable(f"{path}.{key}", item)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if not _storable(item):
+                return _first_unstorable(f"{path}[{index}]", item)
+    return path, value
+
+
+def _storable(value: Any) -> bool:
+    try:
+        json.dumps(_plain(value), allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _plain(value: Any) -> Any:
