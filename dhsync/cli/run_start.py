@@ -9,9 +9,9 @@ from typing import Any
 from dhsync.backends.base import Backend
 from dhsync.cli.repo import Repository
 from dhsync.cli.target import Target
-from dhsync.model.errors import NotFoundError
-from dhsync.runtimes import BackendLocator
-from dhsync.sdk.declared import create_declared_run
+from dhsync.model.errors import NotFoundError, RuntimeExecutionError
+from dhsync.runtimes import BackendLocator, cannot_execute
+from dhsync.sdk.declared import create_declared_run, declared_run
 from dhsync.sdk.execution import create_run, locator
 
 
@@ -20,7 +20,15 @@ def reopen_of(target: Target) -> BackendLocator | None:
     return locator(target.url, target.base_dir)
 
 
+def _refuse_if_not_here(what: str, run_kind: str, spec: Mapping[str, Any]) -> None:
+    why = cannot_execute(run_kind, spec)
+    if why is not None:
+        raise RuntimeExecutionError(f"{what} cannot execute on this machine: {why}. Nothing was stored")
+
+
 def declared(backend: Backend, repo: Repository, name: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    run = declared_run(repo.desired, name)
+    _refuse_if_not_here(f"run `{name}`", run.kind, run.spec)
     return create_declared_run(backend, repo.desired, repo.config, name, overrides)
 
 
@@ -32,4 +40,5 @@ def adhoc(backend: Backend, target: Target, function_name: str, action: str,
         raise NotFoundError("function", function_name, target.project,
                             hint=f"`dhsync apply` stores the repository's functions in `{target.url}`")
     fields = {"local_execution": True, **({"parameters": dict(overrides)} if overrides else {})}
+    _refuse_if_not_here(f"a `{action}` run of function `{function_name}`", f"{found[0]['kind']}+{action}:run", fields)
     return create_run(backend, found[0], action, fields)

@@ -59,6 +59,17 @@ def execute_run(backend: RunStore, run: Mapping[str, Any], *, repo_root: Path | 
     return runtime.execute(backend, run, options)
 
 
+def cannot_execute(run_kind: str, spec: Mapping[str, Any]) -> str | None:
+    """Why a run of `run_kind` with `spec` cannot execute on this machine (None when it can, or when its
+    runtime does not say before trying), so that a caller can refuse before storing a run."""
+    runtime = get_runtime(run_kind)
+    if runtime is None:
+        return f"no runtime is installed for `{run_kind.removesuffix(':run')}` runs (see `{ENTRY_POINT_GROUP}`)"
+    check = getattr(runtime, "cannot_execute", None)  # optional for plugins
+    reason = check(run_kind, spec) if callable(check) else None
+    return str(reason) if reason is not None else None
+
+
 def read_logs(backend: RunStore, run: Mapping[str, Any]) -> str:
     return control.read_log(backend, run)
 
@@ -92,6 +103,7 @@ __all__ = [
     "RunStore",
     "Runtime",
     "artifact_file",
+    "cannot_execute",
     "duration",
     "execute_run",
     "follow_logs",

@@ -26,19 +26,23 @@ class PythonRuntime:
         problems += [requirement_problem(str(r)) for r in spec.get("requirements") or []]
         return [p for p in problems if p is not None]
 
+    def cannot_execute(self, run_kind: str, spec: Mapping[str, Any]) -> str | None:
+        """Why a run of `run_kind` with `spec` cannot execute on this machine, or None when it can."""
+        action = run_kind.removesuffix(":run").partition("+")[2]
+        if action != "job":
+            return f"the local executor does not run `python+{action}` runs yet; {LATER}"
+        if not spec.get("local_execution", False):
+            return ("the run has local_execution: false, so it waits for a remote executor, and there is none here "
+                    "(DHCore executes remote runs; the kubernetes executor is not part of this version); set "
+                    "local_execution: true to run it on this machine")
+        return None
+
     def execute(self, backend: RunStore, run: Mapping[str, Any],
                 options: ExecuteOptions | None = None) -> dict[str, Any]:
-        key = run.get("key", run["id"])
-        action = str(run["kind"]).removesuffix(":run").partition("+")[2]
-        if action != "job":
-            raise refuse(backend, run, f"the local executor does not run `python+{action}` runs yet; {LATER}. "
-                                       f"Run `{key}` is stored and did not execute")
-        if not (run.get("spec") or {}).get("local_execution", False):
-            raise refuse(backend, run, (
-                f"run `{key}` has local_execution: false, so it waits for a remote executor, and backend "
-                f"`{backend.url}` has none (DHCore executes remote runs; the kubernetes executor is not part of "
-                "this version). It is stored in state CREATED and did not execute; set local_execution: true "
-                "to run it on this machine"))
+        why = self.cannot_execute(str(run["kind"]), run.get("spec") or {})
+        if why is not None:
+            raise refuse(backend, run, f"{why}. Run `{run.get('key', run['id'])}` is stored in state CREATED and "
+                                       "did not execute")
         from dhsync.runtimes.local.job import execute_job  # the executor's modules load on first use
 
         return execute_job(backend, run, options or ExecuteOptions())

@@ -25,8 +25,10 @@ class UnsupportedRuntime:
     def check_function(self, spec: Mapping[str, Any]) -> list[str]:
         return []
 
+    def cannot_execute(self, run_kind: str, spec: Mapping[str, Any]) -> str | None:
+        return f"the local executor does not run `{run_kind.removesuffix(':run')}` runs yet; {LATER}"
+
     def execute(self, backend: RunStore, run: Mapping[str, Any],
                 options: ExecuteOptions | None = None) -> dict[str, Any]:
-        task_kind = str(run["kind"]).removesuffix(":run")
-        raise refuse(backend, run, f"the local executor does not run `{task_kind}` runs yet; {LATER}. "
-                                   f"Run `{run.get('key', run['id'])}` is stored and did not execute")
+        why = self.cannot_execute(str(run["kind"]), run.get("spec") or {})
+        raise refuse(backend, run, f"{why}. Run `{run.get('key', run['id'])}` is stored and did not execute")

@@ -124,12 +124,13 @@ def test_a_repository_that_does_not_validate_is_refused_with_located_problems(re
     assert runs_of(repo) == []
 
 
-def test_a_container_run_is_refused_and_stays_created(repo: Path, run_cli: RunCli) -> None:
+def test_a_container_run_is_refused_before_anything_is_stored(repo: Path, run_cli: RunCli) -> None:
     result = run_cli("run", "web-once", cwd=repo)
-    assert result.exit_code == 1
-    assert re.fullmatch(r"Run \w+ \(web-once\) CREATED\n", result.stdout)
-    assert "error: the local executor does not run `container+job` runs yet" in result.stderr
-    assert runs_of(repo)[0]["status"]["state"] == "CREATED"
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("error: run `web-once` cannot execute on this machine: the local executor does not run "
+                             "`container+job` runs yet; they come with the kubernetes executor (and run on DHCore "
+                             "when the backend is dhcore). Nothing was stored\n")
+    assert runs_of(repo) == []
 
 
 def test_an_adhoc_run_of_a_stored_function(repo: Path, run_cli: RunCli) -> None:

@@ -139,10 +139,18 @@ def test_stop_a_run_going_on_in_the_background(repo: Path, run_cli: RunCli) -> N
 
 
 def test_stop_of_a_run_that_never_started_exits_1(repo: Path, run_cli: RunCli) -> None:
-    assert run_cli("run", "web-once", cwd=repo).exit_code == 1  # refused: stays CREATED
+    from dhsync.backends import open_backend
+    from dhsync.sdk.declared import create_declared_run
+    from dhsync.specs.loader import load_repository
+
+    loaded = load_repository(repo, use_cache=False)
+    assert loaded.state is not None and loaded.config is not None
+    backend = open_backend("sqlite:///.dhsync/state.db", repo)
+    create_declared_run(backend, loaded.state, loaded.config, "web-once")  # stored CREATED, as apply would
+    backend.close()
     result = run_cli("stop", "web-once", cwd=repo)
     assert result.exit_code == 1
-    assert "is CREATED and not executing; there is nothing to stop" in result.stderr
+    assert "is CREATED and not executing (nothing executes it); there is nothing to stop" in result.stderr
 
 
 def test_runs_and_logs_as_real_processes(ran: Path) -> None:

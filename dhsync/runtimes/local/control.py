@@ -134,8 +134,9 @@ def stop_run(store: RunStore, run: Mapping[str, Any], grace: float = STOP_GRACE_
     if state in FINAL_STATES:
         return current
     if state == CREATED:
-        raise RuntimeExecutionError(f"run `{current['id']}` is CREATED and not executing; there is nothing to stop "
-                                    "(delete it if it should not run)")
+        why = (current.get("status") or {}).get("message") or "nothing executes it"
+        raise RuntimeExecutionError(f"run `{current['id']}` is CREATED and not executing ({why}); there is nothing "
+                                    "to stop")
     executor = executor_of(current)
     if not executor.get("pid"):
         return record(store, current, STOPPED, message="stopped on request before it started")
