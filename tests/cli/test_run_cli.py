@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,10 @@ from tests.cli.stored import (
     await_run,
     open_state,
     runs_of,
-    stop_leftovers,
     store_functions,
     write_repo,
 )
 from tests.conftest import RunCli, run_process
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Path]:
-    root = write_repo(tmp_path / "shop")
-    store_functions(root)
-    yield root
-    stop_leftovers(root)
 
 
 def _triggers(root: Path) -> dict[str, str]:

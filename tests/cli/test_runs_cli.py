@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,8 @@ from tests.cli.stored import (
     await_run,
     open_state,
     runs_of,
-    stop_leftovers,
-    store_functions,
-    write_repo,
 )
 from tests.conftest import RunCli, run_process
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Path]:
-    root = write_repo(tmp_path / "shop")
-    store_functions(root)
-    yield root
-    stop_leftovers(root)
 
 
 @pytest.fixture
