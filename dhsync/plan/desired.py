@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
 
-from dhsync.diff.hashing import content_hash
-from dhsync.model.entities import DesiredEntity, DesiredState, Identity, task_identity_name
+from dhsync.model.entities import DesiredEntity, DesiredState, Identity, desired_digest, task_identity_name
 from dhsync.model.kinds import EntityType
 
 
@@ -48,15 +44,5 @@ def arrange(state: DesiredState) -> Desired:
 
 
 def desired_hash(state: DesiredState) -> str:
-    """A hash of everything the repository declares (content, protection, trigger policies)."""
-    entries = sorted((
-        (e.identity.type.value, e.identity.name, e.kind, _plain(e.metadata), _plain(e.spec), e.protect,
-         str(e.trigger or ""))
-        for e in state.entities
-    ), key=itemgetter(0, 1))
-    return "sha256:" + content_hash((state.project, entries))
-
-
-def _plain(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    # the loader's mappings are dicts already; copying 20,000 of them was a third of this hash
-    return value if type(value) is dict else dict(value)
+    """A hash of everything the repository declares (see model.entities.desired_digest)."""
+    return desired_digest(state)

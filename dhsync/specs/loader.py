@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import orjson
 from pydantic import ValidationError
 
 from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_errors, sort_key, warning
-from dhsync.model.entities import DesiredState
+from dhsync.model.entities import DesiredState, desired_digest
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
 from dhsync.specs import code, snapshot
@@ -84,8 +84,9 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
     if use_cache:
         known = snapshot.load(cache_dir / "snapshot.json", whole_key, root, files, cache, display)
         if known is not None:
-            return LoadResult(root, config, DesiredState(config.project, tuple(known)), tuple(config_diags),
-                              tuple(files))
+            entities_known, digest = known
+            return LoadResult(root, config, DesiredState(config.project, tuple(entities_known), digest),
+                              tuple(config_diags), tuple(files))
     diagnostics = list(config_diags)
     placed: list[Placed] = []
     code_issues: list[FileIssue] = []
@@ -101,12 +102,13 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
     entities, resolve_issues = resolve(placed, config.project, config.policies.protect)
     diagnostics.extend(_locate_all(root, display, code_issues + resolve_issues))
     diagnostics.sort(key=sort_key)
+    state = DesiredState(config.project, tuple(entities))
     if use_cache and not diagnostics:
         origins = {p.origin: p.file for p in placed}
+        state = replace(state, digest=desired_digest(state))  # hashed once here, read back when unchanged
         snapshot.save(cache_dir / "snapshot.json", whole_key, cache.keys_of(files),
-                      [(origins[e.origin], e) for e in entities])
-    return LoadResult(root, config, DesiredState(config.project, tuple(entities)), tuple(diagnostics),
-                      tuple(files))
+                      [(origins[e.origin], e) for e in entities], state.digest or "")
+    return LoadResult(root, config, state, tuple(diagnostics), tuple(files))
 
 
 def _start(starts: list[int], doc: int) -> int:

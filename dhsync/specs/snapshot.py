@@ -20,7 +20,7 @@ from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy
 from dhsync.model.kinds import EntityType
 from dhsync.specs.cache import CheckCache
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: keeps the desired state's digest
 # dict lookups, not Enum calls: a warm load rebuilds tens of thousands of entities
 _TYPES = {t.value: t for t in EntityType}
 _TRIGGERS = {t.value: t for t in TriggerPolicy}
@@ -43,8 +43,9 @@ def _entity(row: list[Any], display: Callable[[str], str]) -> DesiredEntity:
                          _TRIGGERS[trigger] if trigger else None, sources)
 
 
-def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]]) -> None:
-    payload = {"format": SNAPSHOT_FORMAT, "key": key, "files": files,
+def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]],
+         digest: str) -> None:
+    payload = {"format": SNAPSHOT_FORMAT, "key": key, "files": files, "digest": digest,
                "entities": [_row(entity, relative) for relative, entity in entities]}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,8 +57,8 @@ def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[s
 
 
 def load(path: Path, key: str, root: Path, files: Sequence[str], cache: CheckCache,
-         display: Callable[[str], str]) -> list[DesiredEntity] | None:
-    """The snapshot's entities if nothing they came from changed, else None."""
+         display: Callable[[str], str]) -> tuple[list[DesiredEntity], str] | None:
+    """The snapshot's entities and their digest if nothing they came from changed, else None."""
     try:
         data = orjson.loads(path.read_bytes())
         if data.get("format") != SNAPSHOT_FORMAT or data.get("key") != key:
@@ -65,7 +66,7 @@ def load(path: Path, key: str, root: Path, files: Sequence[str], cache: CheckCac
         recorded: dict[str, str] = data["files"]
         if list(recorded) != list(files) or not _unchanged(root, recorded, data["entities"], cache):
             return None
-        return [_entity(row, display) for row in data["entities"]]
+        return [_entity(row, display) for row in data["entities"]], str(data["digest"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
 

@@ -271,3 +271,18 @@ class TestCache:
             assert load_repository(examples).ok
         finally:
             os.chmod(examples, 0o755)
+
+
+def test_an_unchanged_repository_brings_its_digest_from_the_snapshot(examples: Path) -> None:
+    import time
+    from dataclasses import replace
+
+    from dhsync.model.entities import desired_digest
+    from dhsync.specs.cache import RACY_NS
+
+    first = load_repository(examples)
+    time.sleep(RACY_NS / 1e9)  # stamps younger than this are not trusted (git's racy rule)
+    load_repository(examples)  # the snapshot is written by a load that trusts every stamp
+    again = load_repository(examples)
+    assert first.state is not None and again.state is not None and again.state.digest is not None
+    assert again.state.digest == desired_digest(replace(again.state, digest=None)) == desired_digest(first.state)
