@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,22 +100,21 @@ class Journal:
         return any(e.event in (END, FAIL) and e.call == call and e.id == id_ for e in self.previous)
 
     def _write(self, event: str, call: str, address: str, id_: str) -> None:
+        # orjson writes the datetime itself (RFC 3339), cheaper than isoformat: two lines per backend write
         line: dict[str, Any] = {"event": event, "apply": self.apply_id, "call": call, "address": address,
-                                "id": id_, "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
-        with self._unwritable():
+                                "id": id_, "at": datetime.now(UTC)}
+        try:
             if self._fd is None:
                 self._fd = _open_for_append(self.path)
             os.write(self._fd, orjson.dumps(line) + b"\n")
-
-    @contextmanager
-    def _unwritable(self) -> Iterator[None]:
-        # no write may go to the backend unjournaled: a journal that cannot be written stops the apply
-        try:
-            yield
         except OSError as exc:
-            raise BackendError(f"cannot write the apply journal `{self.path}`: {exc.strerror or exc}; nothing more "
-                               "is written to the backend. Free the disk or fix the folder's permissions, then "
-                               "run `dhsync apply` again") from None
+            raise self._unwritable_error(exc) from None
+
+    def _unwritable_error(self, exc: OSError) -> BackendError:
+        # no write may go to the backend unjournaled: a journal that cannot be written stops the apply
+        return BackendError(f"cannot write the apply journal `{self.path}`: {exc.strerror or exc}; nothing more "
+                            "is written to the backend. Free the disk or fix the folder's permissions, then run "
+                            "`dhsync apply` again")
 
     def begin(self, call: str, address: str, id_: str = "") -> None:
         self._write(BEGIN, call, address, id_)
@@ -132,7 +130,7 @@ class Journal:
         the `carry` lines of the earlier one still to act on (runs left out by --exclude, not yet executed)."""
         self.close()
         kept = list(carry)
-        with self._unwritable():
+        try:
             if self.path.exists():
                 os.replace(self.path, self.last_path)
             if kept:
@@ -141,6 +139,8 @@ class Journal:
                     os.write(fd, b"".join(orjson.dumps(asdict(entry)) + b"\n" for entry in kept))
                 finally:
                     os.close(fd)
+        except OSError as exc:
+            raise self._unwritable_error(exc) from None
 
     def close(self) -> None:
         if self._fd is not None:
