@@ -65,11 +65,12 @@ def fill(backend: SqliteBackend, n_functions: int, versions: int) -> None:
     backend.db.write(insert_all)
 
 
-def count_queries(backend: SqliteBackend) -> int:
+def count_queries(backend: SqliteBackend, project: str = PROJECT) -> int:
+    """How many SELECT statements one read_state of `project` sends."""
     statements: list[str] = []
     backend.db.conn.set_trace_callback(statements.append)
     try:
-        backend.read_state(PROJECT)
+        backend.read_state(project)
     finally:
         backend.db.conn.set_trace_callback(None)
     return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))

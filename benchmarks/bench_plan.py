@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_backend import count_queries
 from benchmarks.bench_validate import best_of, floor
 from benchmarks.generate_repo import generate
 from dhsync.apply.bodies import function_body, new_id, task_body
@@ -49,16 +50,6 @@ def write_all(backend: SqliteBackend, desired: DesiredState) -> float:
         for declared in arranged.tasks.get(fn.name, ()):
             backend.create_task(desired.project, task_body(declared, stored, new_id()))
     return time.perf_counter() - start
-
-
-def count_queries(backend: SqliteBackend, project: str) -> int:
-    statements: list[str] = []
-    backend.db.conn.set_trace_callback(statements.append)
-    try:
-        backend.read_state(project)
-    finally:
-        backend.db.conn.set_trace_callback(None)
-    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
 
 
 def respelled(actual: ActualState) -> ActualState:

@@ -12,9 +12,10 @@ from dhsync.apply.triggers import pending
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Plan, PlanOptions
+from dhsync.model.plan import Change, Plan, PlanOptions
 from dhsync.model.state import ActualState
 from dhsync.plan import make_plan
+from dhsync.plan.codec import to_dict
 from dhsync.plan.select import matches, select
 from dhsync.specs.models.config import Config
 
@@ -61,10 +62,9 @@ class Planned:
     actual: ActualState
 
 
-def with_pending(plan: Plan, backend: Backend, journal: Journal) -> Plan:
-    """The plan with the runs an interrupted apply left to execute, narrowed by --select/--exclude like
-    the rest (`--exclude 'run/*'` leaves them for later too)."""
-    found = pending(backend, plan.project, journal)
+def with_pending(plan: Plan, found: Sequence[Change]) -> Plan:
+    """The plan with the runs an interrupted apply left to execute (`found`, see triggers.pending), narrowed
+    by --select/--exclude like the rest (`--exclude 'run/*'` leaves them for later too)."""
     return replace(plan, pending=select(found, plan.options.select, plan.options.exclude))
 
 
@@ -75,12 +75,12 @@ def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Fla
         journal = Journal(journal_folder(backend), desired.project, "")
     actual = backend.read_state(desired.project)
     options = plan_options(config, flags, resumed_triggers(journal, actual))
-    return Planned(with_pending(make_plan(desired, actual, options), backend, journal), actual)
+    found = pending(backend, desired.project, journal)
+    return Planned(with_pending(make_plan(desired, actual, options), found), actual)
 
 
 def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned", "pending")) -> bool:
-    from dhsync.plan.codec import to_dict  # the serialised form is what "the same plan" means
-
+    """Whether two plans would do the same, compared in their serialised form (the plan file's)."""
     first, second = to_dict(a), to_dict(b)
     return all(first[key] == second[key] for key in keys)
 

@@ -10,9 +10,11 @@ A failed change skips the changes that require it; the rest go on and every outc
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from dhsync.apply import guards, steps, triggers
 from dhsync.apply.bodies import new_id
@@ -26,6 +28,7 @@ from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.errors import ConflictError, DhsyncError, LockHeldError, NotFoundError, StalePlanError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Change, Plan, PlanOptions
+from dhsync.model.state import ActualState, LockInfo
 from dhsync.plan import make_plan
 from dhsync.plan.actual import ActualIndex, fingerprint
 from dhsync.plan.codec import address
@@ -66,14 +69,15 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
         journal = Journal(journal_folder(backend), project, new_id())
         try:
             actual = backend.read_state(project)
-            plan = _plan(request, actual, backend, journal)
+            found = triggers.pending(backend, project, journal)
+            plan = _plan(request, actual, found, journal)
             session = Session(backend, project, arrange(request.desired), ActualIndex.build(actual), journal, lock,
                               request.runs)
             review.show(plan)
             notes = _takeover_note(lock.taken_over)
             if plan.empty:
                 notes += tuple(triggers.interrupted(backend, project, journal))
-                journal.finish(_left_out(plan, backend, journal))
+                journal.finish(_left_out(plan, found, journal))
                 return ApplyResult(plan, (), notes)
             guards.check(plan)
             if not review.confirm(plan):
@@ -81,7 +85,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
             notes += tuple(triggers.interrupted(backend, project, journal))
             _ensure_project(backend, project)
             outcomes = _apply_all(session, plan, reporter)
-            journal.finish(_left_out(plan, backend, journal))
+            journal.finish(_left_out(plan, found, journal))
         finally:
             journal.close()
     result = ApplyResult(plan, tuple(outcomes), notes)
@@ -89,12 +93,12 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
     return result
 
 
-def _plan(request: Request, actual: Any, backend: Backend, journal: Journal) -> Plan:
+def _plan(request: Request, actual: ActualState, found: Sequence[Change], journal: Journal) -> Plan:
     resumed = resumed_triggers(journal, actual)
     saved = request.saved
     options: PlanOptions = (replace(saved.options, resumed_triggers=resumed) if saved is not None
                             else plan_options(request.config, request.flags, resumed))
-    made = with_pending(make_plan(request.desired, actual, options), backend, journal)
+    made = with_pending(make_plan(request.desired, actual, options), found)
     plan = with_source(made, request.root, request.backend_url, request.base_dir)
     if saved is not None:
         if fingerprint(actual) != saved.actual_fingerprint:
@@ -106,15 +110,15 @@ def _plan(request: Request, actual: Any, backend: Backend, journal: Journal) -> 
     return plan
 
 
-def _left_out(plan: Plan, backend: Backend, journal: Journal) -> list[Entry]:
+def _left_out(plan: Plan, found: Sequence[Change], journal: Journal) -> list[Entry]:
     """The journal lines of runs an interrupted apply left that this one did not execute (--exclude): the
     next apply still executes them."""
     taken = {str((change.before or {}).get("run")) for change in plan.pending}
-    waiting = {str((change.before or {}).get("run")) for change in triggers.pending(backend, plan.project, journal)}
+    waiting = {str((change.before or {}).get("run")) for change in found}
     return [entry for entry in journal.begun(CREATE_RUN) if entry.id in waiting - taken]
 
 
-def _takeover_note(previous: Any) -> tuple[str, ...]:
+def _takeover_note(previous: LockInfo | None) -> tuple[str, ...]:
     if previous is None:
         return ()
     return (f"took over the expired lock of {previous.owner} on {previous.host} (pid {previous.pid}), "
@@ -135,7 +139,7 @@ def _apply_all(session: Session, plan: Plan, reporter: Reporter) -> list[Outcome
     reporter.start(total)
     outcomes: list[Outcome] = []
     for change in plan.pending:
-        outcomes.append(_guarded(change, lambda change=change: triggers.resume(session, change)))
+        outcomes.append(_guarded(change, partial(triggers.resume, session, change)))
         reporter.outcome(outcomes[-1], len(outcomes), total)
     failed: set[Identity] = set()
     for change in plan.changes:
@@ -157,7 +161,7 @@ def _one(session: Session, change: Change, failed: set[Identity]) -> Outcome:
     return _guarded(change, lambda: step(session, change))
 
 
-def _guarded(change: Change, do: Any) -> Outcome:
+def _guarded(change: Change, do: Callable[[], Outcome]) -> Outcome:
     try:
         outcome: Outcome = do()
     except LockHeldError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import metadata
 from itertools import zip_longest
 
@@ -19,6 +20,7 @@ _SPEC_RE = re.compile(r"^\s*(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>[A-Za-z
 _RELEASE_RE = re.compile(r"^\s*v?(?:\d+!)?(?P<release>\d+(?:\.\d+)*)")
 
 
+@lru_cache(maxsize=4096)  # validate checks every function; a repository repeats the same few requirements
 def requirement_problem(text: str) -> str | None:
     """Why `text` is not a requirement this module understands, or None."""
     match = _REQ_RE.match(text)

@@ -12,6 +12,7 @@ import binascii
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ class Code:
     origin: str  # where the code came from, as shown in messages and the log (credentials redacted)
 
 
+@lru_cache(maxsize=4096)  # validate parses every function's handler; most repeat
 def parse_handler(text: str) -> tuple[str | None, str] | None:
     """`func` -> (None, func); `pkg.module:func` -> (pkg.module, func); None when malformed."""
     match = _HANDLER_RE.match(text.strip())
