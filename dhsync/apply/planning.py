@@ -12,7 +12,7 @@ from dhsync.apply.triggers import pending
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Change, Plan, PlanOptions
+from dhsync.model.plan import Change, Plan, PlanOptions, SecretRules
 from dhsync.model.state import ActualState
 from dhsync.plan import make_plan
 from dhsync.plan.codec import to_dict
@@ -39,6 +39,7 @@ def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozens
         allow_empty=flags.allow_empty or policies.allow_empty,
         select=flags.select, exclude=flags.exclude,
         ignore_changes=tuple(config.ignore_changes), protect=tuple(policies.protect),
+        secrets=SecretRules(tuple(config.secrets.mask), tuple(config.secrets.show)),
         cascade=flags.cascade, ignore_protect=flags.ignore_protect, resumed_triggers=resumed,
     )
 

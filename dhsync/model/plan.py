@@ -98,6 +98,16 @@ class Change:
 
 
 @dataclass(frozen=True)
+class SecretRules:
+    """The repository's own secret rules (dhsync.yaml `secrets:`), beside the built-in ones."""
+
+    # glob patterns of names (env names, parameter keys) whose values are always masked
+    mask: tuple[str, ...] = ()
+    # exact names the built-in rules would mask that the user says are not secrets
+    show: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlanOptions:
     prune: bool = False
     # prune even when the repository declares no function at all (--allow-empty, policies.allow_empty)
@@ -113,6 +123,11 @@ class PlanOptions:
     # declared runs an interrupted apply already triggered: an `always` trigger does not fire twice
     # for one logical apply
     resumed_triggers: frozenset[str] = frozenset()
+    # functions of a declared name made outside dhsync may be taken over (--adopt, policies.adopt)
+    adopt: bool = False
+    # declared runs whose last execution failed are triggered again (policies.retry_failed_runs)
+    retry_failed_runs: bool = False
+    secrets: SecretRules = SecretRules()
 
 
 @dataclass(frozen=True)

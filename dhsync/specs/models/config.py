@@ -29,6 +29,19 @@ class Policies(StrictModel):
     protect: list[str] = Field(default_factory=list,
                                description="glob patterns of function names that are never deleted")
     allow_empty: bool = Field(False, description="allow pruning when the repository declares nothing")
+    adopt: bool = Field(False, description="let apply take over (mark as managed) functions of a declared name "
+                                           "that were made outside dhsync (by hand or by the SDK)")
+    retry_failed_runs: bool = Field(False, description="let apply trigger again a declared run whose last "
+                                                       "execution for the current version failed or never finished")
+
+
+class Secrets(StrictModel):
+    """What counts as a secret beyond the built-in rules (see the README's "Secrets")."""
+
+    mask: list[str] = Field(default_factory=list,
+                            description="glob patterns of env and parameter names whose values are always masked")
+    show: list[str] = Field(default_factory=list,
+                            description="names the built-in rules would mask that are not secrets (false positives)")
 
 
 class Config(StrictModel):
@@ -41,6 +54,7 @@ class Config(StrictModel):
     ignore: list[str] = Field(default_factory=list, description="glob patterns of files that are not specs")
     defaults: Defaults = Field(default_factory=Defaults)
     policies: Policies = Field(default_factory=Policies)
+    secrets: Secrets = Field(default_factory=Secrets)
     ignore_changes: list[str] = Field(
         default_factory=list,
         description="field paths (e.g. spec.image) whose differences plan does not report",
