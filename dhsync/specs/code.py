@@ -11,7 +11,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
+from dhsync.model.diagnostics import Severity
+from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
 from dhsync.specs.issues import Issue
 from dhsync.specs.suggest import did_you_mean
@@ -30,6 +33,26 @@ class CodeFile:
 
 def is_remote(source: str) -> bool:
     return "://" in source
+
+
+def is_file_url(source: str) -> bool:
+    scheme, colon, _ = source.partition(":")
+    return bool(colon) and scheme.lower() == "file"
+
+
+def file_url_issue(root: Path, source: str, doc: int) -> Issue | None:
+    """A `file:` URL names a path on whichever machine reads it, and no executor reads one; outside the
+    repository it would send (or run) what is not under review, so it is refused before anything runs."""
+    parts = urlsplit(source)
+    local = unquote(parts.path)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, local))  # an absolute `local` replaces the root
+    if parts.netloc not in ("", "localhost") or not inside(real, real_root):
+        return _escapes(source, doc)
+    relative = Path(os.path.relpath(real, real_root)).as_posix()
+    return Issue("code-file-url", f"`{source}` is a file URL, which no executor fetches", doc, _SOURCE_PATH,
+                 f"give the path relative to the repository (`{relative}`) so that dhsync sends the code",
+                 severity=Severity.WARNING)
 
 
 def encode_inline(spec_source: dict[str, Any]) -> None:
@@ -103,19 +126,19 @@ def _escapes(source: str, doc: int) -> Issue:
 
 
 def _read(resolved: Path, source: str, doc: int) -> CodeFile | Issue:
-    if resolved.is_dir():
-        return Issue("code-path-folder", f"code path `{source}` is a folder; dhsync sends single files", doc,
-                     _SOURCE_PATH, "name the file that holds the handler")
     try:
-        size = resolved.stat().st_size
-        if size > MAX_CODE_BYTES:
-            return Issue("code-too-large", f"code file `{source}` is {size:,} bytes; the limit is "
-                         f"{MAX_CODE_BYTES:,}", doc, _SOURCE_PATH)
-        data = resolved.read_bytes()
+        st = resolved.stat()
     except OSError as exc:
         return Issue("code-unreadable", f"cannot read code file `{source}`: {exc.strerror or exc}", doc,
                      _SOURCE_PATH)
-    return CodeFile(source, hashlib.sha256(data).hexdigest(), base64.b64encode(data).decode("ascii"))
+    if stat.S_ISDIR(st.st_mode):
+        return Issue("code-path-folder", f"code path `{source}` is a folder; dhsync sends single files", doc,
+                     _SOURCE_PATH, "name the file that holds the handler")
+    what = not_regular(st.st_mode)
+    if what is not None:  # reading a FIFO waits for a writer, a device never ends
+        return Issue("code-not-a-file", f"code path `{source}` is {what}, not a regular file", doc, _SOURCE_PATH,
+                     "point `source` at a regular file of the repository")
+    return _read_regular(str(resolved), st.st_size, source, doc)
 
 
 def _read_regular(path: str, size: int, source: str, doc: int) -> CodeFile | Issue:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.specs import code, snapshot
 from dhsync.specs.cache import CheckCache, cache_salt
 from dhsync.specs.discover import discover
+from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
 from dhsync.specs.issues import Issue, from_pydantic
 from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config
@@ -168,7 +170,14 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
     where = display(relative)
     path = os.path.join(root, relative)
     try:
-        st = os.stat(path)
+        st = os.lstat(path)  # for a regular file, what os.stat says: no extra system call
+        if stat.S_ISLNK(st.st_mode):
+            if not inside(os.path.realpath(path), os.path.realpath(root)):
+                return _FileResult(diagnostics=[_escaping_link(where)])
+            st = os.stat(path)
+        what = not_regular(st.st_mode)
+        if what is not None:  # opening a FIFO waits for a writer: validate would hang
+            return _FileResult(diagnostics=[_not_a_file(where, what)])
         known = cache.stamped(relative, st)
         if known is not None and (cached := cache.get(known)) is not None:
             try:
@@ -190,6 +199,16 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
     result = _FileResult(diagnostics=[text]) if isinstance(text, Diagnostic) else _check_text(text, where, config)
     cache.put(key, _to_cache(result))
     return result
+
+
+def _escaping_link(where: str) -> Diagnostic:
+    return error("spec-link-escapes", "file is a symbolic link that leads outside the repository",
+                 Location(where), suggestion="copy the file into the repository, or add it to `ignore` in dhsync.yaml")
+
+
+def _not_a_file(where: str, what: str) -> Diagnostic:
+    return error("not-a-file", f"file is {what}, not a regular file, so dhsync does not read it", Location(where),
+                 suggestion="remove it or add it to `ignore` in dhsync.yaml")
 
 
 def _read_bytes(path: str) -> bytes:
@@ -245,6 +264,11 @@ def _with_code(reader: code.CodeReader, relative: str, origin: Location, checked
     checked = Checked(checked.doc, checked.kind, checked.type, content, checked.set_aside, checked.valid)
     code.encode_inline(source)
     path = source.get("source")
+    if isinstance(path, str) and code.is_file_url(path):
+        problem = code.file_url_issue(reader.root, path, checked.doc)
+        if problem is not None:
+            issues.append((relative, problem))
+        return Placed(relative, origin, checked)
     if not isinstance(path, str) or code.is_remote(path):
         return Placed(relative, origin, checked)
     found = reader.read(path, checked.doc)

@@ -81,4 +81,51 @@ def test_the_corpus_fails_the_same_way_as_a_real_process(bad_repo: Path) -> None
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == (BAD / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip() == ".: 41 errors in 21 files."
+    assert proc.stderr.strip() == ".: 42 errors in 22 files."
+
+
+def test_a_spec_file_linked_from_outside_the_repository_is_refused(bad_repo: Path, tmp_path: Path,
+                                                                    run_cli: RunCli) -> None:
+    (tmp_path / "elsewhere.yaml").write_text("kind: python\nname: elsewhere\n")
+    os.symlink(tmp_path / "elsewhere.yaml", bad_repo / "specs" / "linked-spec.yaml")
+    printed = run_cli("validate", ".", "--no-cache", cwd=bad_repo).stdout
+    assert "specs/linked-spec.yaml: error: file is a symbolic link that leads outside the repository; copy the " \
+           "file into the repository, or add it to `ignore` in dhsync.yaml" in printed.splitlines()
+    assert "elsewhere" not in printed  # never read: its own problems (no spec) are not reported
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_without_hanging_validate(bad_repo: Path) -> None:
+    from tests.conftest import run_process
+
+    os.mkfifo(bad_repo / "specs" / "pipe.yaml")
+    os.mkfifo(bad_repo / "src" / "pipe.py")
+    (bad_repo / "specs" / "code-pipe.yaml").write_text(
+        "kind: python\nname: piped\nspec:\n  python_version: PYTHON3_11\n"
+        "  source:\n    source: src/pipe.py\n    handler: main\n")
+    proc = run_process("validate", ".", cwd=bad_repo, timeout=30)  # a hang fails here instead of blocking
+    lines = proc.stdout.splitlines()
+    assert "specs/pipe.yaml: error: file is a FIFO (named pipe), not a regular file, so dhsync does not read " \
+           "it; remove it or add it to `ignore` in dhsync.yaml" in lines
+    assert "specs/code-pipe.yaml:6:13: error: code path `src/pipe.py` is a FIFO (named pipe), not a regular " \
+           "file (spec.source.source); point `source` at a regular file of the repository" in lines
+    assert proc.returncode == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_an_ignored_fifo_is_not_touched(bad_repo: Path, run_cli: RunCli) -> None:
+    os.mkfifo(bad_repo / "specs" / "pipe.yaml")
+    config = bad_repo / "dhsync.yaml"
+    config.write_text(config.read_text() + "ignore: [specs/pipe.yaml]\n")
+    assert "pipe.yaml" not in run_cli("validate", ".", "--no-cache", cwd=bad_repo).stdout
+
+
+def test_a_file_url_inside_the_repository_is_a_warning_naming_the_path(bad_repo: Path, run_cli: RunCli) -> None:
+    (bad_repo / "specs" / "file-url.yaml").write_text(
+        "kind: python\nname: file-url\nspec:\n  python_version: PYTHON3_11\n"
+        f"  source:\n    source: file://{(bad_repo / 'src' / 'train.py').as_posix()}\n    handler: main\n")
+    lines = run_cli("validate", ".", "--no-cache", cwd=bad_repo).stdout.splitlines()
+    url = f"file://{(bad_repo / 'src' / 'train.py').as_posix()}"
+    assert f"specs/file-url.yaml:6:13: warning: `{url}` is a file URL, which no executor fetches " \
+           "(spec.source.source); give the path relative to the repository (`src/train.py`) so that dhsync " \
+           "sends the code" in lines
