@@ -210,6 +210,17 @@ class Locator:
         return Location(self.file, line + 1, col + 1)
 
 
+def _owner(node: Any, key: Any) -> Any:
+    """The mapping that spells `key` out: `node` itself, or for a key a merge key (`<<: *defaults`) brought
+    in, the merged mapping, so that a problem in merged content points where its value is written."""
+    if key in node.lc.data:
+        return node
+    for merged in getattr(node, "_yaml_merge", ()):  # ruamel.yaml's list of merged mappings, first wins
+        if key in merged:
+            return _owner(merged, key)
+    return node
+
+
 def _start_of(node: Any) -> tuple[int, int]:
     lc = getattr(node, "lc", None)
     return (lc.line, lc.col) if lc is not None and lc.line is not None else (0, 0)
@@ -221,7 +232,8 @@ def _child_position(node: Any, part: str | int, at_key: bool) -> tuple[tuple[int
         if lc is None:
             return None
         if isinstance(node, dict) and part in node:
-            pos = lc.key(part) if at_key else lc.value(part)
+            owner = _owner(node, part)
+            pos = owner.lc.key(part) if at_key else owner.lc.value(part)
             return (pos[0], pos[1]), node[part]
         if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             pos = lc.item(part)

@@ -23,6 +23,7 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
 SEQ, MAP = _CORE + "seq", _CORE + "map"
+MERGE = _CORE + "merge"  # the `<<` key of YAML merge keys (https://yaml.org/type/merge.html)
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
 _CORE_RESOLVERS: tuple[tuple[str, str, str], ...] = (
@@ -32,6 +33,7 @@ _CORE_RESOLVERS: tuple[tuple[str, str, str], ...] = (
     (FLOAT,
      r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
      "-+0123456789."),
+    (MERGE, r"^<<$", "<"),  # not YAML 1.2 core, but GitOps repositories use it and ruamel.yaml reads it
 )
 
 
@@ -90,6 +92,9 @@ class FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             _refuse_duplicates(node)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        flatten_merges(node, set())
+
     def construct_document(self, node: yaml.Node) -> Any:
         self.document_lines.append(node.start_mark.line + 1)
         return super().construct_document(node)
@@ -109,6 +114,7 @@ def _int(loader: FastLoader, node: yaml.ScalarNode) -> int:
 
 
 FastLoader.add_constructor(INT, _int)
+FastLoader.add_constructor(MERGE, lambda _loader, node: node.value)  # `<<` as a value is just text
 
 
 def _ident(node: yaml.Node) -> Any:
@@ -126,6 +132,45 @@ def _refuse_duplicates(node: yaml.MappingNode) -> None:
             raise DuplicateKey(None, None, f"duplicate key `{key_node.value}` (first at line "
                                f"{seen[ident].start_mark.line + 1})", key_node.start_mark)
         seen[ident] = key_node
+
+
+def flatten_merges(node: yaml.MappingNode, busy: set[int]) -> None:
+    """Replace the `<<` keys of `node` by the pairs they merge, in place, as ruamel.yaml orders them.
+
+    The merge spec: explicit keys win; of the merged maps, an earlier one wins over a later one. Each key is
+    kept once, so that merges of merges stay as large as their distinct keys (PyYAML's own flattening keeps
+    every copy: `<<: [*a, *a, …]` nested a few levels is a billion pairs before any size guard could count).
+    """
+    if not any(k.tag == MERGE for k, _ in node.value):
+        return
+    if id(node) in busy:
+        raise ConstructorError("while merging a mapping", node.start_mark, "the mapping merges itself",
+                               node.start_mark)
+    busy.add(id(node))
+    own = [(k, v) for k, v in node.value if k.tag != MERGE]
+    taken = {_ident(k) for k, _ in own}
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE:
+            continue
+        for source in _merge_sources(value_node):
+            if len({_ident(k) for k, _ in source.value}) != len(source.value):
+                _refuse_duplicates(source)
+            flatten_merges(source, busy)
+            fresh = [(k, v) for k, v in source.value if _ident(k) not in taken]
+            taken.update(_ident(k) for k, _ in fresh)
+            merged.extend(fresh)
+    busy.discard(id(node))
+    node.value = own + merged
+
+
+def _merge_sources(value: yaml.Node) -> list[yaml.MappingNode]:
+    if isinstance(value, MappingNode):
+        return [value]
+    if isinstance(value, SequenceNode) and all(isinstance(item, MappingNode) for item in value.value):
+        return list(value.value)
+    raise ConstructorError("while merging a mapping", value.start_mark,
+                           "`<<` (a merge key) takes a mapping or a list of mappings", value.start_mark)
 
 
 def load_slow(text: str) -> tuple[list[Any], list[int]]:

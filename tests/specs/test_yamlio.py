@@ -137,3 +137,29 @@ def test_read_documents_reads_every_document(tmp_path: Path) -> None:
 def test_locations_print_like_compilers() -> None:
     assert str(Location("a.yaml", 3, 7)) == "a.yaml:3:7"
     assert str(Location("a.yaml")) == "a.yaml"
+
+
+MERGED = """kind: container+deploy
+spec:
+  function: web
+  resources: &res
+    cpu: 0.5
+  volumes:
+    - &vol
+      volume_type: ephemeral
+      name: data
+      mount_path: /data
+    - <<: *vol
+      name: cache
+"""
+
+
+@pytest.mark.parametrize(("path", "key", "expected"), [
+    (("spec", "volumes", 1, "name"), False, (12, 13)),        # explicit: where it is written
+    (("spec", "volumes", 1, "mount_path"), False, (10, 19)),  # merged: where the merged map spells it
+    (("spec", "volumes", 1, "volume_type"), True, (8, 7)),
+])
+def test_locator_finds_merged_content_where_it_is_written(path: tuple[str | int, ...], key: bool,
+                                                          expected: tuple[int, int]) -> None:
+    found = Locator(MERGED, "f.yaml").locate(0, path, key=key)
+    assert (found.line, found.column) == expected

@@ -116,3 +116,75 @@ def test_depth_is_counted_like_the_size_guard() -> None:
     assert problems == [] and docs
     docs, problems = parse(at_limit.replace("- y", "- - y"), "f.yaml")
     assert [p.code for p in problems] == ["too-deep"]
+
+
+# YAML merge keys: libyaml (what dhsync loads) and ruamel's round-trip parser (what locates errors) agree.
+MERGES = [
+    "base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n",                            # explicit keys win
+    "a: &a {x: 1, z: 0}\nb: &b {y: 2, x: 3, w: 9}\nc:\n  k: own\n  <<: [*a, *b]\n  z: explicit\n",  # earlier wins
+    "a: &a {x: 1}\nb: &b {<<: *a, y: 2}\nc: {<<: *b, z: 3}\n",                    # a merge of a merge
+    "a: {<<: {x: 1}, y: 2}\n",                                                   # an inline map, no anchor
+    "a: &a {x: [1, 2], y: {z: 1}}\nb:\n  - <<: *a\n    name: one\n  - <<: *a\n    name: two\n",
+    "kind: container+serve\nspec:\n  function: web\n  volumes:\n    - &v {volume_type: ephemeral, name: a, "
+    "mount_path: /a}\n    - <<: *v\n      name: b\n      mount_path: /b\n",
+    "a: {<<: {x: 1}, '<<': 2}\n",                                                 # a quoted `<<` is a plain key
+]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, (bool, type(None))) else type(value).__mro__[-2](value)
+
+
+@pytest.mark.parametrize("text", MERGES)
+def test_merge_keys_give_the_same_documents_on_both_parsers(text: str) -> None:
+    from ruamel.yaml import YAML
+
+    docs, problems = parse(text, "f.yaml")
+    assert problems == []
+    ruamel = [_plain(doc) for doc in YAML(typ="rt").load_all(text)]
+    assert repr(docs) == repr(ruamel)  # repr: the same values and the same key order
+    assert "<<" not in repr(docs).replace("'<<': 2", "")
+
+
+def test_merge_precedence_follows_the_merge_spec() -> None:
+    docs, _ = parse(MERGES[1], "f.yaml")
+    assert docs[0]["c"] == {"k": "own", "z": "explicit", "x": 1, "y": 2, "w": 9}
+
+
+@pytest.mark.parametrize(("text", "code", "line"), [
+    ("b: &b {x: 1}\na:\n  <<: *b\n  y: 1\n  y: 2\n", "duplicate-key", 5),   # explicit duplicates still refused
+    ("b: &b {x: 1}\na:\n  <<: *b\n  <<: *b\n", "duplicate-key", 4),         # as ruamel.yaml refuses them
+    ("a: {<<: {x: 1, x: 2}}\n", "duplicate-key", 1),                        # inside a merged inline map
+    ("a: {<<: 5}\n", "yaml-syntax", 1),
+    ("a: {<<: [{x: 1}, 3]}\n", "yaml-syntax", 1),
+    ("a: &a {<<: *a}\n", "yaml-syntax", 1),
+])
+def test_bad_merges_are_located_diagnostics(text: str, code: str, line: int) -> None:
+    docs, problems = parse(text, "f.yaml")
+    assert docs == []
+    assert [(p.code, p.location.line) for p in problems] == [(code, line)]
+
+
+def test_merges_cannot_multiply_a_document_past_the_size_guard() -> None:
+    rows = ['a: &a {k0: [x, x, x, x, x, x, x, x, x, x], k1: [y, y, y, y, y, y, y, y, y, y]}']
+    for i in range(1, 9):  # each level merges the previous ten times and adds ten aliased lists
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        keys = ", ".join(f"{cur}{j}: [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}]" for j in range(10))
+        rows.append(f"{cur}: &{cur} {{<<: [{', '.join([f'*{prev}'] * 10)}], {keys}}}")
+    docs, problems = parse("\n".join(rows) + "\n", "f.yaml")
+    assert docs == []
+    assert [p.code for p in problems] == ["alias-bomb"]
+
+
+def test_many_merges_of_the_same_map_stay_small() -> None:
+    rows = ["a: &a {x: 1, y: 2}"]
+    for i in range(1, 12):  # PyYAML's own flattening would hold 10**11 pairs here
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        rows.append(f"{cur}: &{cur} {{<<: [{', '.join([f'*{prev}'] * 10)}]}}")
+    docs, problems = parse("\n".join(rows) + "\n", "f.yaml")
+    assert problems == []
+    assert docs[0]["l"] == {"x": 1, "y": 2}
