@@ -9,8 +9,8 @@ from typing import Any
 from dhsync.diff.fields import field_changes
 from dhsync.diff.hashing import content_hash
 from dhsync.diff.normalise import without_paths
-from dhsync.diff.secrets import mask_pair
-from dhsync.model.plan import FieldChange
+from dhsync.diff.secrets import NO_RULES, mask_pair
+from dhsync.model.plan import FieldChange, SecretRules
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,14 @@ class Comparison:
 
 
 def compare(before: Mapping[str, Any], after: Mapping[str, Any], ignore: Sequence[str] = (), *,
-            known_different: bool = False) -> Comparison:
+            known_different: bool = False, rules: SecretRules = NO_RULES) -> Comparison:
     """Whether `before` and `after` hold the same content once the `ignore` paths are set aside, and
-    if not, which fields differ (secrets masked). `known_different` skips the hashes when the caller
-    has compared them already."""
+    if not, which fields differ (secrets masked, by the repository's `rules` too). `known_different`
+    skips the hashes when the caller has compared them already."""
     old, new = (without_paths(before, ignore), without_paths(after, ignore)) if ignore else (before, after)
     if not known_different and content_hash(old) == content_hash(new):
         return Comparison(True, ())
-    shown_old, shown_new = mask_pair(old, new)
+    shown_old, shown_new = mask_pair(old, new, rules)
     assert shown_old is not None and shown_new is not None
     return Comparison(False, field_changes(old, new, shown_old, shown_new), shown_old, shown_new)
 

@@ -4,35 +4,34 @@
 renders and logs only ever see masked documents. Field changes are taken from masked documents, so
 a change to a secret shows as changed without its value (see diff.fields).
 
+What is a credential (README "Secrets"): the value of any key or env whose name's last word is a
+credential word (model.secret_names), a value that looks like one wherever it stands (model.redact:
+PEM keys, JWTs, token shapes, URL userinfo, `Authorization:` headers, `--password=…`), the argument
+after a `--password`-like flag in a list, and what the repository's `secrets.mask` globs name.
+`secrets.show` names are not credentials *by name*; a value that looks like a token is still masked,
+because a false positive costs a `(secret)` in a plan while a false negative leaks a credential.
+Booleans and nulls are never masked: `secret: true` is the flag, `private: false` a setting.
+
 Two documents shown side by side are masked with `mask_pair`: an env marked secret on either side is
 masked on both, because a backend may not keep dhsync's `secret` flag (DHCore's env has none).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
-from functools import lru_cache
 from typing import Any
 
-from dhsync.model.redact import REDACTED, redact_url
+from dhsync.model.plan import SecretRules
+from dhsync.model.redact import REDACTED, redact_text
+from dhsync.model.secret_names import NO_RULES as NO_RULES
+from dhsync.model.secret_names import is_credential_name, is_secret_name
 
 MASK = REDACTED  # one word for every hidden value
-# Keys whose values are credentials wherever they appear (function, task or run specs, parameters),
-# alone or as the last words of a longer key (`db_password`, `githubToken`, `AWS_SECRET_ACCESS_KEY`).
-CREDENTIAL_KEYS: frozenset[str] = frozenset({
-    "credentials", "password", "passwd", "secret_key", "secret_access_key", "access_key_id", "api_key",
-    "token", "access_token", "private_key",
-})
-# Only as the last word: a bare `secret` key is the env flag `secret: true`, not a credential.
-_CREDENTIAL_SUFFIXES: tuple[str, ...] = (*(f"_{k}" for k in CREDENTIAL_KEYS), "_secret")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-@lru_cache(maxsize=4096)
 def is_credential_key(key: str) -> bool:
-    words = _CAMEL.sub("_", key).lower().replace("-", "_")
-    return words in CREDENTIAL_KEYS or words.endswith(_CREDENTIAL_SUFFIXES)
+    """Whether the built-in rules take `key` for a credential's name (`db_password`, `githubToken`)."""
+    return is_credential_name(key)
 
 
 def contains_mask(value: Any) -> bool:
@@ -45,27 +44,58 @@ def contains_mask(value: Any) -> bool:
     return False
 
 
-def _credentials(value: Any) -> Any:
+def _hidden(value: Any) -> bool:
+    return value is not None and type(value) is not bool  # `secret: true` is the flag, not a secret
+
+
+def _mapping(value: Mapping[Any, Any], rules: SecretRules) -> dict[Any, Any]:
+    out = {k: MASK if _hidden(v) and is_secret_name(str(k), rules) else _credentials(v, rules)
+           for k, v in value.items()}
+    name = out.get("name")  # `{name: DB_PASSWORD, value: …}`: an env, or any list of named values
+    if isinstance(name, str) and _hidden(out.get("value")) and is_secret_name(name, rules):
+        out["value"] = MASK
+    return out
+
+
+def _secret_flag(item: Any, rules: SecretRules) -> bool:
+    """`--password` (no `=value`) in a list of arguments: the next argument is its value."""
+    if type(item) is not str or not item.startswith("-") or "=" in item or " " in item:
+        return False
+    return is_secret_name(item.lstrip("-"), rules)
+
+
+def _sequence(items: list[Any], rules: SecretRules) -> list[Any]:
+    out: list[Any] = []
+    after_flag = False
+    for item in items:
+        if after_flag and _hidden(item) and not (type(item) is str and item.startswith("-")):
+            out.append(MASK)
+            after_flag = False
+            continue
+        out.append(_credentials(item, rules))
+        after_flag = _secret_flag(item, rules)
+    return out
+
+
+def _credentials(value: Any, rules: SecretRules) -> Any:
     # `type(...) is` first: normalised documents are plain dicts and lists, and the abstract Mapping
     # check costs more than the rest of this walk
     kind = type(value)
     if kind is str:
-        return redact_url(value)  # `git+https://bot:TOKEN@host/…` shows as `git+https://(secret)@host/…`
+        return redact_text(value, rules)  # `git+https://bot:TOKEN@host/…`, `--token=ghp_…`, a PEM key
     if kind is int or kind is float or kind is bool or value is None:
         return value
     if kind is dict or isinstance(value, Mapping):
-        return {k: MASK if is_credential_key(str(k)) else _credentials(v) for k, v in value.items()}
+        return _mapping(value, rules)
     if isinstance(value, list):
-        return [_credentials(v) for v in value]
+        return _sequence(value, rules)
     return value
 
 
 def _env(env: Any, secret_envs: Collection[str]) -> Any:
     if not isinstance(env, Mapping) or "value" not in env:
         return env
-    name = env.get("name")
-    named_secret = isinstance(name, str) and (name in secret_envs or is_credential_key(name))
-    if env.get("secret") is True or named_secret:  # DB_PASSWORD, GITHUB_TOKEN: a credential by its name
+    if env.get("secret") is True or env.get("name") in secret_envs:
         return {**env, "value": MASK}
     return env
 
@@ -82,12 +112,13 @@ def secret_env_names(*docs: Mapping[str, Any] | None) -> frozenset[str]:
     return frozenset(names)
 
 
-def mask(doc: Mapping[str, Any] | None, secret_envs: Collection[str] = ()) -> dict[str, Any] | None:
+def mask(doc: Mapping[str, Any] | None, secret_envs: Collection[str] = (),
+         rules: SecretRules = NO_RULES) -> dict[str, Any] | None:
     """A copy of `doc` safe to show: secrets replaced by MASK (None stays None). Envs named in
-    `secret_envs` are masked even where `doc` does not mark them."""
+    `secret_envs` are masked even where `doc` does not mark them; `rules` are the repository's own."""
     if doc is None:
         return None
-    out: dict[str, Any] = _credentials(doc)
+    out: dict[str, Any] = _credentials(doc, rules)
     spec = out.get("spec")
     if isinstance(spec, Mapping):
         spec = dict(spec)
@@ -99,8 +130,13 @@ def mask(doc: Mapping[str, Any] | None, secret_envs: Collection[str] = ()) -> di
     return out
 
 
-def mask_pair(before: Mapping[str, Any] | None,
-              after: Mapping[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def mask_pair(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
+              rules: SecretRules = NO_RULES) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """`before` and `after` masked alike: an env secret on one side is secret on both."""
     names = secret_env_names(before, after)
-    return mask(before, names), mask(after, names)
+    return mask(before, names, rules), mask(after, names, rules)
+
+
+def holds_secret(doc: Mapping[str, Any], rules: SecretRules = NO_RULES) -> bool:
+    """Whether showing `doc` would hide anything (what the local cache must not keep in clear)."""
+    return mask(doc, (), rules) != doc

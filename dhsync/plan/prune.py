@@ -54,4 +54,5 @@ def plan_function_delete(name: str, project: str, index: ActualIndex, options: P
     else:
         blocked = blocked_by_history(taken.runs, options)
     return Change(Action.DELETE, Identity(EntityType.FUNCTION, project, name), str(latest["kind"]),
-                  Reason.NOT_DECLARED, before=mask(actual_content(latest)), dependents=taken, blocked=blocked)
+                  Reason.NOT_DECLARED, before=mask(actual_content(latest), rules=options.secrets), dependents=taken,
+                  blocked=blocked)
