@@ -6,9 +6,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from dhsync.model.diagnostics import Diagnostic
 from dhsync.model.errors import InvalidInputError
+from dhsync.specs.issues import from_validation
 from dhsync.specs.models.config import CONFIG_FILE, Config
-from dhsync.specs.yamlio import read_documents
+from dhsync.specs.yamlio import Locator, read_documents
 
 
 def find_config(start: Path) -> Path | None:
@@ -25,6 +27,7 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate(docs[0])
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInputError(f"{path}: {first['msg']} ({where})") from None
+        issue = from_validation(exc.errors(include_url=False), 0, Config)[0]
+        where = Locator(path.read_text(encoding="utf-8-sig"), str(path)).locate(0, issue.path, key=issue.at_key)
+        raise InvalidInputError(Diagnostic(issue.severity, issue.code, issue.message, where, issue.path,
+                                           issue.suggestion).one_line()) from None

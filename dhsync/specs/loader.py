@@ -24,7 +24,7 @@ from dhsync.specs.cache import CheckCache, cache_salt
 from dhsync.specs.discover import discover
 from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
-from dhsync.specs.issues import Issue, from_pydantic
+from dhsync.specs.issues import Issue, from_validation
 from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config
 from dhsync.specs.resolve import FileIssue, Placed, resolve
 from dhsync.specs.validate import Checked, check_document
@@ -71,8 +71,9 @@ def load_repository(root: Path, *, use_cache: bool = True) -> LoadResult:
 def _load(root: Path, use_cache: bool) -> LoadResult:
     display = _Display(root)
     config, config_diags = load_config_file(root, display)
-    if config is None:
-        return LoadResult(root, None, None, tuple(config_diags))
+    if config is None:  # the summary counts dhsync.yaml as a file with errors, like any spec file
+        read = (CONFIG_FILE,) if (root / CONFIG_FILE).is_file() else ()
+        return LoadResult(root, None, None, tuple(config_diags), read)
     files = discover(root, config.specs, config.ignore)
     if not files:  # a typo in `specs:` would otherwise look like an empty, valid repository
         config_diags = [*config_diags, warning(
@@ -137,8 +138,8 @@ def load_config_file(root: Path, display: _Display | None = None) -> tuple[Confi
     try:
         return Config.model_validate(content[0]), []
     except ValidationError as exc:
-        issues = [from_pydantic(err, docs.index(content[0]), Config) for err in exc.errors(include_url=False)]
-        return None, _locate(Locator(text, where), issues)
+        issues = from_validation(exc.errors(include_url=False), docs.index(content[0]), Config)
+        return None, sorted(_locate(Locator(text, where), issues), key=sort_key)
 
 
 def _no_config_hint(root: Path) -> str:
@@ -235,9 +236,16 @@ def _check_text(text: str, where: str, config: Config) -> _FileResult:
 
 
 def _locate(locator: Locator, issues: list[Issue]) -> list[Diagnostic]:
-    return [Diagnostic(issue.severity, issue.code, issue.message,
-                       locator.locate(issue.doc, issue.path, key=issue.at_key), issue.path, issue.suggestion)
-            for issue in issues]
+    return [_located(locator, issue) for issue in issues]
+
+
+def _located(locator: Locator, issue: Issue) -> Diagnostic:
+    where = locator.locate(issue.doc, issue.path, key=issue.at_key)
+    if issue.first is None:
+        return Diagnostic(issue.severity, issue.code, issue.message, where, issue.path, issue.suggestion)
+    first = locator.locate(issue.doc, issue.first, key=issue.at_key)
+    return Diagnostic(issue.severity, issue.code, f"{issue.message}; the first is at line {first.line}", where,
+                      issue.path, issue.suggestion, (first,))
 
 
 def _locate_all(root: Path, display: _Display, file_issues: list[FileIssue]) -> list[Diagnostic]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,10 +16,11 @@ from dhsync.model.entities import SERVER_OWNED_METADATA, SERVER_OWNED_TOP_LEVEL
 from dhsync.model.kinds import BUILTIN_ACTIONS, EntityType, entity_type_of_kind
 from dhsync.model.refs import name_problem
 from dhsync.specs import dhcore
-from dhsync.specs.issues import Issue, describe, from_pydantic, from_schema
+from dhsync.specs.issues import Issue, describe, from_schema, from_validation
 from dhsync.specs.models.config import Defaults
 from dhsync.specs.models.documents import DOCUMENT_MODELS, GenericDocument
 from dhsync.specs.suggest import did_you_mean
+from dhsync.specs.uniques import duplicate_items
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,14 @@ def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | No
                             ("kind",), "remove this document and set `project:` in dhsync.yaml")]
     merged = _with_defaults(raw, getattr(defaults, entity_type.value, {}))
     model = DOCUMENT_MODELS.get(kind)
-    if model is not None:
-        return _check_builtin(merged, doc, kind, entity_type, model)
-    if kind in dhcore.known_kinds():
-        return _check_generic(merged, doc, kind, entity_type)
-    return None, [_unknown_kind(kind, doc)]
+    if model is None and kind not in dhcore.known_kinds():
+        return None, [_unknown_kind(kind, doc)]
+    checked, issues = (_check_builtin(merged, doc, kind, entity_type, model) if model is not None
+                       else _check_generic(merged, doc, kind, entity_type))
+    repeated = duplicate_items(merged.get("spec"), doc)
+    if repeated and checked is not None:
+        checked = replace(checked, valid=False)  # kept for its references, like any document with errors
+    return checked, issues + repeated
 
 
 def _unknown_kind(kind: str, doc: int) -> Issue:
@@ -81,7 +85,7 @@ def _check_builtin(raw: dict[str, Any], doc: int, kind: str, entity_type: Entity
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        issues = [from_pydantic(err, doc, model) for err in exc.errors(include_url=False)]
+        issues = from_validation(exc.errors(include_url=False), doc, model)
         return _partial(raw, doc, kind, entity_type), issues
     content, set_aside = _user_owned(parsed.model_dump(exclude_none=True), entity_type)
     return Checked(doc, kind, entity_type, content, set_aside), []
@@ -92,7 +96,7 @@ def _check_generic(raw: dict[str, Any], doc: int, kind: str,
     try:
         parsed = GenericDocument.model_validate(raw)
     except ValidationError as exc:
-        issues = [from_pydantic(err, doc, GenericDocument) for err in exc.errors(include_url=False)]
+        issues = from_validation(exc.errors(include_url=False), doc, GenericDocument)
         return _partial(raw, doc, kind, entity_type), issues
     issues = _generic_spec_issues(parsed.spec, kind, doc)
     if entity_type is not EntityType.TASK and parsed.name is None:

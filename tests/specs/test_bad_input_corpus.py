@@ -81,7 +81,7 @@ def test_the_corpus_fails_the_same_way_as_a_real_process(bad_repo: Path) -> None
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == (BAD / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip() == ".: 45 errors in 23 files."
+    assert proc.stderr.strip() == ".: 50 errors in 24 files."
 
 
 def test_a_spec_file_linked_from_outside_the_repository_is_refused(bad_repo: Path, tmp_path: Path,
