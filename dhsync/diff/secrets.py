@@ -22,9 +22,10 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from dhsync.model.plan import SecretRules
-from dhsync.model.redact import REDACTED, redact_text
+from dhsync.model.redact import REDACTED
 from dhsync.model.secret_names import NO_RULES as NO_RULES
-from dhsync.model.secret_names import is_credential_name, is_secret_name
+from dhsync.model.secret_names import is_credential_name
+from dhsync.model.secret_values import hide
 
 MASK = REDACTED  # one word for every hidden value
 
@@ -42,54 +43,6 @@ def contains_mask(value: Any) -> bool:
     if isinstance(value, list):
         return any(contains_mask(v) for v in value)
     return False
-
-
-def _hidden(value: Any) -> bool:
-    return value is not None and type(value) is not bool  # `secret: true` is the flag, not a secret
-
-
-def _mapping(value: Mapping[Any, Any], rules: SecretRules) -> dict[Any, Any]:
-    out = {k: MASK if _hidden(v) and is_secret_name(str(k), rules) else _credentials(v, rules)
-           for k, v in value.items()}
-    name = out.get("name")  # `{name: DB_PASSWORD, value: …}`: an env, or any list of named values
-    if isinstance(name, str) and _hidden(out.get("value")) and is_secret_name(name, rules):
-        out["value"] = MASK
-    return out
-
-
-def _secret_flag(item: Any, rules: SecretRules) -> bool:
-    """`--password` (no `=value`) in a list of arguments: the next argument is its value."""
-    if type(item) is not str or not item.startswith("-") or "=" in item or " " in item:
-        return False
-    return is_secret_name(item.lstrip("-"), rules)
-
-
-def _sequence(items: list[Any], rules: SecretRules) -> list[Any]:
-    out: list[Any] = []
-    after_flag = False
-    for item in items:
-        if after_flag and _hidden(item) and not (type(item) is str and item.startswith("-")):
-            out.append(MASK)
-            after_flag = False
-            continue
-        out.append(_credentials(item, rules))
-        after_flag = _secret_flag(item, rules)
-    return out
-
-
-def _credentials(value: Any, rules: SecretRules) -> Any:
-    # `type(...) is` first: normalised documents are plain dicts and lists, and the abstract Mapping
-    # check costs more than the rest of this walk
-    kind = type(value)
-    if kind is str:
-        return redact_text(value, rules)  # `git+https://bot:TOKEN@host/…`, `--token=ghp_…`, a PEM key
-    if kind is int or kind is float or kind is bool or value is None:
-        return value
-    if kind is dict or isinstance(value, Mapping):
-        return _mapping(value, rules)
-    if isinstance(value, list):
-        return _sequence(value, rules)
-    return value
 
 
 def _env(env: Any, secret_envs: Collection[str]) -> Any:
@@ -118,7 +71,7 @@ def mask(doc: Mapping[str, Any] | None, secret_envs: Collection[str] = (),
     `secret_envs` are masked even where `doc` does not mark them; `rules` are the repository's own."""
     if doc is None:
         return None
-    out: dict[str, Any] = _credentials(doc, rules)
+    out: dict[str, Any] = hide(doc, rules)
     spec = out.get("spec")
     if isinstance(spec, Mapping):
         spec = dict(spec)
@@ -135,8 +88,3 @@ def mask_pair(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
     """`before` and `after` masked alike: an env secret on one side is secret on both."""
     names = secret_env_names(before, after)
     return mask(before, names, rules), mask(after, names, rules)
-
-
-def holds_secret(doc: Mapping[str, Any], rules: SecretRules = NO_RULES) -> bool:
-    """Whether showing `doc` would hide anything (what the local cache must not keep in clear)."""
-    return mask(doc, (), rules) != doc

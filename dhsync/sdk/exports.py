@@ -4,6 +4,10 @@ The first document is the function (`to_dict()`: kind, metadata, spec, status, u
 id, key), each further `---` document one of its tasks. The writer quotes every string a YAML 1.1 or
 YAML 1.2 reader would take for something else (`1e5`, `0o17`, `yes`), so ids and labels come back as
 the strings they were, whichever parser reads the file.
+
+Secret values (envs marked `secret: true`, credentials by name or by look, as plans mask them) are written
+as `(secret)` unless the caller asks for them; importing a file that still holds such a placeholder is
+refused, since storing `(secret)` as a password would fail later and far from here.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from pydantic import ValidationError
 from dhsync.backends.base import Backend
 from dhsync.model.errors import ConflictError, DhsyncError, InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType, entity_type_of_kind, split_task_kind
+from dhsync.model.redact import REDACTED
 from dhsync.model.refs import FunctionRef, parse_function_ref
+from dhsync.model.secret_values import hide
 from dhsync.sdk.checks import check_name, format_validation_error
 from dhsync.specs.models.documents import DOCUMENT_MODELS, GenericDocument
 from dhsync.specs.yamlio import read_documents
@@ -42,6 +48,43 @@ _Dumper.add_implicit_resolver(
     list("-+0123456789."))
 
 
+class SecretsNotExportedWarning(UserWarning):
+    """An export left secret values out (`(secret)` stands in their place)."""
+
+
+def _secret_envs(doc: dict[str, Any]) -> None:
+    spec = doc.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("envs"), list):
+        spec["envs"] = [{**env, "value": REDACTED} if isinstance(env, dict) and env.get("secret") is True
+                        and env.get("value") not in (None, REDACTED) else env for env in spec["envs"]]
+
+
+def placeholders(value: Any, path: str = "") -> list[str]:
+    """The paths (`spec.envs[DB_PASSWORD].value`) of the strings in `value` that hold `(secret)`."""
+    if isinstance(value, str):
+        return [path] if REDACTED in value else []
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in placeholders(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in placeholders(
+            item, f"{path}[{item['name']}]" if isinstance(item, Mapping) and isinstance(item.get("name"), str)
+            else f"{path}[{i}]")]
+    return []
+
+
+def without_secrets(documents: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The documents with their secret values replaced by `(secret)`, and where (`task python+job:
+    spec.envs[DB_PASSWORD].value`)."""
+    out, where = [], []
+    for doc in documents:
+        shown: dict[str, Any] = hide(doc)
+        _secret_envs(shown)
+        out.append(shown)
+        already = set(placeholders(doc))  # a value that held `(secret)` before is not one left out here
+        where += [f"{doc.get('kind')}: {path}" for path in placeholders(shown) if path not in already]
+    return out, where
+
+
 def write_documents(path: Path, documents: Sequence[Mapping[str, Any]]) -> None:
     text = yaml.dump_all([dict(d) for d in documents], Dumper=_Dumper, sort_keys=False,
                          allow_unicode=True, default_flow_style=False, width=1_000_000)
@@ -56,6 +99,11 @@ def read_export(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         raise InvalidInputError(f"{path}: holds no document; an export starts with a function")
     for index, doc in enumerate(docs):
         _check_document(path, index, doc)
+    hidden = [f"document {i}: {p}" for i, doc in enumerate(docs, start=1) for p in placeholders(doc)]
+    if hidden:
+        raise InvalidInputError(
+            f"{path}: holds `{REDACTED}` where an export left a secret value out ({', '.join(hidden)}); nothing "
+            "was imported. Write the real values in, or export again with include_secrets=True")
     function, tasks = docs[0], docs[1:]
     if entity_type_of_kind(str(function["kind"])) is not EntityType.FUNCTION:
         raise InvalidInputError(f"{path}: the first document is a `{function['kind']}`, not a function")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from dhsync.model.refs import FunctionRef
 from dhsync.sdk.checks import check_name
 from dhsync.sdk.entity import EntityObject, iterate_pages
 from dhsync.sdk.execution import hand_off
-from dhsync.sdk.exports import write_documents
+from dhsync.sdk.exports import SecretsNotExportedWarning, without_secrets, write_documents
 from dhsync.sdk.function_spec import validate_function_spec
 from dhsync.sdk.run import Run
 from dhsync.sdk.run_spec import run_body, split_run_args
@@ -86,12 +87,20 @@ class Function(EntityObject):
             body["id"] = self.id
         return body
 
-    def export(self, filename: str | Path | None = None) -> str:
+    def export(self, filename: str | Path | None = None, *, include_secrets: bool = False) -> str:
         """Write this version and its tasks as YAML documents (default `<cwd>/functions-<id>.yaml`);
-        `import_function` reads the file back. Returns the path written."""
+        `import_function` reads the file back. Returns the path written. Secret values are written as
+        `(secret)`, with a SecretsNotExportedWarning naming them, unless `include_secrets=True`."""
         path = Path(filename) if filename is not None else Path.cwd() / f"functions-{self.id}.yaml"
         tasks = sorted(self.list_tasks(), key=lambda task: task.kind)  # stable files diff well in git
-        write_documents(path, [self.to_dict(), *(task.to_dict() for task in tasks)])
+        documents = [self.to_dict(), *(task.to_dict() for task in tasks)]
+        if not include_secrets:
+            documents, hidden = without_secrets(documents)
+            if hidden:
+                warnings.warn(f"{path}: secret values are written as `(secret)` ({', '.join(hidden)}); importing "
+                              "the file is refused until they are filled in. Pass include_secrets=True to "
+                              "write them", SecretsNotExportedWarning, stacklevel=2)
+        write_documents(path, documents)
         return str(path)
 
     # --- tasks -----------------------------------------------------------------------------------

@@ -2,10 +2,16 @@
 
 It lives in `.dhsync/cache/` beside dhsync.yaml. A damaged or foreign cache file is ignored and rewritten:
 the cache can only make loading faster, never change its result.
+
+Secret values are never written to it (README "Secrets"): a file whose content holds one (by the rules the
+plan masks with, the repository's `secrets.mask`/`show` included) is recorded as a marker under its content
+hash, so it is parsed again on every load, and the loader keeps no snapshot of a repository that has one.
+Files without secrets keep the warm path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -17,8 +23,13 @@ from typing import Any
 import orjson
 
 from dhsync._version import __version__
+from dhsync.model.plan import SecretRules
+from dhsync.model.secret_names import NO_RULES
+from dhsync.model.secret_values import holds_secret
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6  # 6: entries holding a secret are markers (format 5 files may hold secrets: not read)
+# what an entry holding a secret is kept as: its content hash (the key) and this
+_SECRET_MARKER = {"holds_secret": True}
 # A file changed within this long before the cache was written may have changed again in the same
 # timestamp tick without its stamp showing it ("racy git"); such stamps are not trusted.
 RACY_NS = 2_000_000_000
@@ -28,9 +39,13 @@ class CheckCache:
     """Entries by content key (read only when needed), and stamps (mtime, size, inode, content key)
     that let an unchanged file skip reading. `path` is the entries file; stamps live beside it."""
 
-    def __init__(self, path: Path | None, salt: str) -> None:
+    def __init__(self, path: Path | None, salt: str, secrets: SecretRules = NO_RULES) -> None:
         self.path = path
-        self._salt = salt
+        # other secret rules, other entries: one written as clear under looser rules must not be read back
+        self._salt = salt if secrets == NO_RULES else hashlib.sha256(
+            orjson.dumps([salt, secrets.mask, secrets.show])).hexdigest()[:32]
+        self._secrets = secrets
+        self.held_secret = False  # some file of this load holds a secret: the loader keeps no snapshot
         self._written_ns = 0
         self._old_stamps: dict[str, Any] = {}
         self._old: dict[str, Any] | None = None if path is not None else {}
@@ -63,12 +78,19 @@ class CheckCache:
         return hashlib.blake2b(data, digest_size=20, key=self._salt.encode()[:64]).hexdigest()
 
     def get(self, key: str) -> Any | None:
+        """The entry under `key`, or None: also for a file holding a secret, which is parsed again."""
         entry = self._entries().get(key)
         if entry is not None:
             self._new[key] = entry
+        if entry == _SECRET_MARKER:
+            self.held_secret = True
+            return None
         return entry
 
     def put(self, key: str, entry: Any) -> None:
+        if holds_secret(entry, self._secrets):
+            self.held_secret = True
+            entry = _SECRET_MARKER
         self._new[key] = entry
 
     def _entries(self) -> dict[str, Any]:
@@ -118,5 +140,12 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
 
 
 def cache_salt(config_fingerprint: bytes) -> str:
-    """Entries are valid only for this dhsync version and these dhsync.yaml defaults."""
-    return hashlib.sha256(__version__.encode() + b"\0" + config_fingerprint).hexdigest()[:32]
+    """Entries are valid only for this dhsync version, this cache format and these dhsync.yaml defaults."""
+    version = f"{__version__}/{CACHE_FORMAT}".encode()
+    return hashlib.sha256(version + b"\0" + config_fingerprint).hexdigest()[:32]
+
+
+def discard(path: Path) -> None:
+    """Remove a cache file that must not stay (a snapshot of a repository that now holds a secret)."""
+    with contextlib.suppress(OSError):
+        path.unlink()

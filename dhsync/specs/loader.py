@@ -19,8 +19,9 @@ from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_
 from dhsync.model.entities import DesiredState, desired_digest
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
+from dhsync.model.plan import SecretRules
 from dhsync.specs import code, snapshot
-from dhsync.specs.cache import CheckCache, cache_salt
+from dhsync.specs.cache import CheckCache, cache_salt, discard
 from dhsync.specs.discover import discover
 from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
@@ -82,7 +83,8 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
             suggestion="check the globs: they are relative to dhsync.yaml, e.g. `functions/**/*.yaml`")]
     salt = cache_salt(orjson.dumps(config.defaults.model_dump(), option=orjson.OPT_SORT_KEYS))
     cache_dir = root / STATE_DIR / "cache"
-    cache = CheckCache(cache_dir / "checked.json" if use_cache else None, salt)
+    secrets = SecretRules(tuple(config.secrets.mask), tuple(config.secrets.show))
+    cache = CheckCache(cache_dir / "checked.json" if use_cache else None, salt, secrets)
     whole_key = snapshot.snapshot_key(_read_bytes(os.path.join(root, CONFIG_FILE)), salt)
     if use_cache:
         known = snapshot.load(cache_dir / "snapshot.json", whole_key, root, files, cache, display)
@@ -106,7 +108,9 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
     diagnostics.extend(_locate_all(root, display, code_issues + resolve_issues))
     diagnostics.sort(key=sort_key)
     state = DesiredState(config.project, tuple(entities))
-    if use_cache and not diagnostics:
+    if use_cache and cache.held_secret:  # never kept whole: files with secrets are parsed on every load
+        discard(cache_dir / "snapshot.json")
+    elif use_cache and not diagnostics:
         origins = {p.origin: p.file for p in placed}
         state = replace(state, digest=desired_digest(state))  # hashed once here, read back when unchanged
         snapshot.save(cache_dir / "snapshot.json", whole_key, cache.keys_of(files),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,6 +15,7 @@ from dhsync.backends.base import Backend
 from dhsync.model.errors import ConflictError, InvalidInputError, NotFoundError
 from dhsync.sdk import Function, Project
 from dhsync.sdk.entity import EXPORT_ORDER
+from dhsync.sdk.exports import SecretsNotExportedWarning
 from dhsync.specs.loader import load_repository
 from dhsync.specs.models.documents import DOCUMENT_MODELS
 from dhsync.specs.yamlio import read_documents
@@ -180,3 +182,56 @@ def _without_defaults(task_spec: dict[str, Any]) -> dict[str, Any]:
     if "envs" in out:
         out["envs"] = [{k: v for k, v in env.items() if (k, v) != ("secret", False)} for env in out["envs"]]
     return out
+
+
+TOKEN = "ghp_" + "Zx9" * 12
+PASSWORD = "hunter2-correct-horse"
+
+
+def _with_secrets(project: Project) -> Function:
+    fn = project.new_function(name="loader", kind="python", python_version="PYTHON3_11", code=CODE, handler="main")
+    fn.new_task("job", envs=[{"name": "DB_PASSWORD", "value": PASSWORD}, {"name": "MODE", "value": "batch"},
+                             {"name": "T", "value": "flagged-value", "secret": True},
+                             {"name": "NOTE", "value": f"--token={TOKEN}"}], secrets=["warehouse-db"])
+    return fn
+
+
+def test_export_writes_secret_values_as_placeholders_and_says_so(project: Project) -> None:
+    fn = _with_secrets(project)
+    with pytest.warns(SecretsNotExportedWarning, match=r"DB_PASSWORD.*include_secrets=True"):
+        path = Path(fn.export())
+    text = path.read_text()
+    assert PASSWORD not in text and TOKEN not in text and "flagged-value" not in text
+    envs = {env["name"]: env["value"] for env in read_documents(path)[1]["spec"]["envs"]}
+    assert envs == {"DB_PASSWORD": "(secret)", "MODE": "batch", "T": "(secret)", "NOTE": "--token=(secret)"}
+    assert read_documents(path)[1]["spec"]["secrets"] == ["warehouse-db"]  # names of cluster secrets stay
+
+
+def test_importing_a_file_with_placeholders_is_refused_naming_them(dh: ModuleType, project: Project,
+                                                                   backend: Backend) -> None:
+    fn = _with_secrets(project)
+    with pytest.warns(SecretsNotExportedWarning):
+        path = fn.export()
+    dh.delete_function("demo", entity_id=fn.id)
+    with pytest.raises(InvalidInputError, match=r"spec\.envs\[DB_PASSWORD\]\.value.*include_secrets=True"):
+        dh.import_function(path)
+    assert project.list_functions() == []  # refused before any write
+
+
+def test_include_secrets_exports_them_and_the_file_imports_as_it_was(dh: ModuleType, project: Project) -> None:
+    fn = _with_secrets(project)
+    task = fn.list_tasks()[0].to_dict()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning when the caller asked for the values
+        path = fn.export(include_secrets=True)
+    assert PASSWORD in Path(path).read_text()
+    dh.delete_function("demo", entity_id=fn.id)
+    back = dh.import_function(path)
+    assert _comparable(back.list_tasks()[0].to_dict()) == _comparable(task)
+
+
+def test_an_export_without_secrets_says_nothing(project: Project) -> None:
+    fn = _python(project)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn.export()
