@@ -40,17 +40,18 @@ class _Planned:
 def _plan_declared(desired: Desired, index: ActualIndex, options: PlanOptions, out: _Planned) -> None:
     for fn in desired.functions:
         latest = index.latest(fn.name)
-        change = plan_function(fn, latest, options.ignore_changes)
+        change = plan_function(fn, latest, options.ignore_changes, options.secrets)
         if change is not None:
             out.functions[fn.name] = change
         current = index.tasks_of(latest)
         for task in desired.tasks.get(fn.name, ()):
-            task_change = plan_task(task, change, current.get(task.kind), options.ignore_changes)
+            task_change = plan_task(task, change, current.get(task.kind), options.ignore_changes, options.secrets)
             if task_change is not None:
                 out.tasks[task.identity] = task_change
         if latest is not None and is_managed(latest) and (change is None or change.action is Action.UPDATE):
             kinds = {t.kind for t in desired.tasks.get(fn.name, ())}
-            _prune(plan_task_deletes(fn.name, fn.project, kinds, current, index, options.cascade), options, out)
+            _prune(plan_task_deletes(fn.name, fn.project, kinds, current, index, options.cascade,
+                                     options.secrets), options, out)
 
 
 def _prune(deletes: list[Change], options: PlanOptions, out: _Planned) -> None:
@@ -80,7 +81,7 @@ def _plan_runs(desired: Desired, index: ActualIndex, options: PlanOptions, out: 
             fired=index.fired.get(run.name, frozenset()),
             resumed=run.name in options.resumed_triggers,
         )
-        change = plan_run(run, ctx)
+        change = plan_run(run, ctx, options.secrets)
         if change is not None:
             out.runs.append(change)
 

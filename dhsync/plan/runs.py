@@ -14,10 +14,10 @@ from typing import Any
 from dhsync.diff.hashing import content_hash
 from dhsync.diff.marks import HASH_CHARS, TriggerRecord
 from dhsync.diff.normalise import desired_content
-from dhsync.diff.secrets import mask
+from dhsync.diff.secrets import NO_RULES, mask
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Change, Reason
+from dhsync.model.plan import Action, Change, Reason, SecretRules
 from dhsync.model.state import Entity
 from dhsync.plan.actual import Fired, LastRun
 from dhsync.plan.desired import Desired
@@ -88,7 +88,7 @@ def last_run_summary(last: LastRun | None) -> dict[str, Any] | None:
     return {"run": last.run.get("id"), "function_version": last.function_id}
 
 
-def plan_run(run: DesiredEntity, ctx: RunContext) -> Change | None:
+def plan_run(run: DesiredEntity, ctx: RunContext, secrets: SecretRules = NO_RULES) -> Change | None:
     if run.trigger is TriggerPolicy.MANUAL:
         return None
     reason = _reason(run, ctx)
@@ -100,4 +100,4 @@ def plan_run(run: DesiredEntity, ctx: RunContext) -> Change | None:
     if ctx.task_change is not None:
         needs.append(ctx.task_change.identity)
     return Change(Action.TRIGGER, run.identity, run.kind, reason, before=last_run_summary(ctx.last),
-                  after=mask(desired_content(run)), requires=tuple(needs), function=run.function)
+                  after=mask(desired_content(run), rules=secrets), requires=tuple(needs), function=run.function)

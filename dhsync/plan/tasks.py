@@ -11,10 +11,10 @@ from typing import Any
 
 from dhsync.diff.compare import compare
 from dhsync.diff.normalise import desired_content, task_content
-from dhsync.diff.secrets import mask, mask_pair
+from dhsync.diff.secrets import NO_RULES, mask, mask_pair
 from dhsync.model.entities import DesiredEntity, Identity, task_identity_name
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Blocked, Change, Dependents, Reason
+from dhsync.model.plan import Action, Blocked, Change, Dependents, Reason, SecretRules
 from dhsync.model.state import Entity
 from dhsync.plan.actual import ActualIndex
 
@@ -32,41 +32,42 @@ def _same_as_stored(desired: DesiredEntity, actual: Mapping[str, Any]) -> bool:
 
 
 def plan_task(desired: DesiredEntity, function_change: Change | None, current: Entity | None,
-              ignore: Sequence[str]) -> Change | None:
-    """`current` is the task of this kind on the function's latest version (None when there is none)."""
+              ignore: Sequence[str], secrets: SecretRules = NO_RULES) -> Change | None:
+    """`current` is the task of this kind on the function's latest version (None when there is none);
+    `secrets` are the repository's own secret rules, for what the change shows."""
     needs: tuple[Identity, ...] = ()
     if function_change is not None and function_change.action in (Action.CREATE, Action.NEW_VERSION):
         needs = (function_change.identity,)
         if function_change.action is Action.NEW_VERSION and current is not None:
-            return _recreate(desired, current, desired_content(desired), needs, ignore)
+            return _recreate(desired, current, desired_content(desired), needs, ignore, secrets)
         current = None  # a new function, or a task the old version never had: created on the new one
     if current is None:
         return Change(Action.CREATE, desired.identity, desired.kind, Reason.NOT_IN_BACKEND,
-                      after=mask(desired_content(desired)), requires=needs, function=desired.function)
+                      after=mask(desired_content(desired), rules=secrets), requires=needs, function=desired.function)
     if _same_as_stored(desired, current):
         return None  # before any normalisation: this is the common case and must stay cheap
     before, after = actual_task_content(current), desired_content(desired)
-    diff = compare(before, after, ignore)
+    diff = compare(before, after, ignore, rules=secrets)
     if diff.same:
         return None
-    return Change(Action.UPDATE, desired.identity, desired.kind, Reason.SPEC_CHANGED, *mask_pair(before, after),
-                  diff.fields, function=desired.function)
+    return Change(Action.UPDATE, desired.identity, desired.kind, Reason.SPEC_CHANGED,
+                  *mask_pair(before, after, secrets), diff.fields, function=desired.function)
 
 
 def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
-              needs: tuple[Identity, ...], ignore: Sequence[str]) -> Change:
+              needs: tuple[Identity, ...], ignore: Sequence[str], secrets: SecretRules) -> Change:
     if _same_as_stored(desired, current):  # the usual case: same settings on the new version
-        shown = mask(after)
+        shown = mask(after, rules=secrets)
         return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
                       shown, shown, (), requires=needs, function=desired.function)
     before = actual_task_content(current)
-    fields = compare(before, after, ignore).fields
+    fields = compare(before, after, ignore, rules=secrets).fields
     return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
-                  *mask_pair(before, after), fields, requires=needs, function=desired.function)
+                  *mask_pair(before, after, secrets), fields, requires=needs, function=desired.function)
 
 
 def plan_task_deletes(function: str, project: str, declared_kinds: set[str], current: Mapping[str, Entity],
-                      index: ActualIndex, cascade: bool = False) -> list[Change]:
+                      index: ActualIndex, cascade: bool = False, secrets: SecretRules = NO_RULES) -> list[Change]:
     """Tasks on the latest version of a function dhsync manages (`current`, by kind) whose kind is no longer
     declared; one that has runs is blocked unless `cascade` (its runs would go with it)."""
     changes = []
@@ -76,6 +77,6 @@ def plan_task_deletes(function: str, project: str, declared_kinds: set[str], cur
         identity = Identity(EntityType.TASK, project, task_identity_name(function, kind))
         runs = index.runs_by_task.get(str(task["id"]), 0)
         changes.append(Change(Action.DELETE, identity, kind, Reason.NOT_DECLARED,
-                              before=mask(actual_task_content(task)), dependents=Dependents(0, 1, runs),
+                              before=mask(actual_task_content(task), rules=secrets), dependents=Dependents(0, 1, runs),
                               blocked=Blocked.RUN_HISTORY if runs and not cascade else None, function=function))
     return changes
