@@ -23,6 +23,10 @@ def _refusal(change: Change) -> str | None:
         runs = change.dependents.runs if change.dependents is not None else 0
         return (f"deleting {_what(change)} takes {runs} run{'s' if runs != 1 else ''} of history with it; pass "
                 "--cascade to delete them too")
+    if change.blocked is Blocked.NOT_MANAGED:
+        return (f"{_what(change)} exists in the backend but was not made by dhsync (by hand or by the SDK); "
+                "taking it over means a later prune may delete it. Pass --adopt (or set policies.adopt), run "
+                f"`dhsync import {change.identity.name}`, or rename the declaration")
     if change.blocked is not None:
         return f"{_what(change)} is blocked ({change.blocked})"
     return None

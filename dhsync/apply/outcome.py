@@ -15,6 +15,8 @@ class Status(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # a triggered run someone stopped on purpose (`dhsync stop`): not a failure to fix
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return all(o.status is Status.DONE for o in self.outcomes)
+        return all(o.status in (Status.DONE, Status.STOPPED) for o in self.outcomes)
 
 
 class Reporter(Protocol):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
-from dhsync.apply.triggers import pending
+from dhsync.apply.triggers import pending, unfinished
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.kinds import EntityType
@@ -30,6 +31,7 @@ class Flags:
     exclude: tuple[str, ...] = ()
     cascade: bool = False
     ignore_protect: bool = False
+    adopt: bool = False
 
 
 def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozenset()) -> PlanOptions:
@@ -41,6 +43,7 @@ def plan_options(config: Config, flags: Flags, resumed: frozenset[str] = frozens
         ignore_changes=tuple(config.ignore_changes), protect=tuple(policies.protect),
         secrets=SecretRules(tuple(config.secrets.mask), tuple(config.secrets.show)),
         cascade=flags.cascade, ignore_protect=flags.ignore_protect, resumed_triggers=resumed,
+        adopt=flags.adopt or policies.adopt, retry_failed_runs=policies.retry_failed_runs,
     )
 
 
@@ -61,6 +64,18 @@ def with_source(plan: Plan, root: Path, backend_url: str, base_dir: Path) -> Pla
 class Planned:
     plan: Plan
     actual: ActualState
+    # what the reader should know about how the plan was read (an apply holding the lock)
+    notes: tuple[str, ...] = ()
+
+
+def lock_note(backend: Backend, project: str) -> str | None:
+    """A note when someone holds the apply lock: the plan is read while that apply may be writing."""
+    held = backend.lock_info(project)
+    if held is None or held.expired(datetime.now(UTC)):
+        return None
+    since = held.acquired_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (f"{held.owner} on {held.host} (pid {held.pid}) holds the apply lock of project `{project}` since "
+            f"{since}: the backend may be changing while this is read; check again when it is done")
 
 
 def with_pending(plan: Plan, found: Sequence[Change]) -> Plan:
@@ -74,10 +89,13 @@ def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Fla
     """The plan for `desired` against what `backend` holds now."""
     if journal is None:
         journal = Journal(journal_folder(backend), desired.project, "")
+    note = lock_note(backend, desired.project)
     actual = backend.read_state(desired.project)
     options = plan_options(config, flags, resumed_triggers(journal, actual))
     found = pending(backend, desired.project, journal)
-    return Planned(with_pending(make_plan(desired, actual, options), found), actual)
+    plan = with_pending(make_plan(desired, actual, options), found)
+    stuck = [d for d in unfinished(backend, desired.project, journal) if d.name not in {x.name for x in plan.degraded}]
+    return Planned(replace(plan, degraded=(*plan.degraded, *stuck)), actual, (note,) if note else ())
 
 
 def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned", "pending")) -> bool:

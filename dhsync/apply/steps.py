@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dhsync.apply.bodies import function_body, function_update_body, new_id, task_body, task_update_body
+from dhsync.apply.bodies import (
+    function_body,
+    function_update_body,
+    managed_mark_body,
+    new_id,
+    task_body,
+    task_update_body,
+)
 from dhsync.apply.outcome import Outcome, Status
 from dhsync.apply.session import Session
 from dhsync.model.errors import InvalidInputError
@@ -47,6 +54,25 @@ def update_function(session: Session, change: Change) -> Outcome:
                             lambda: session.backend.update_function(session.project, str(stored["id"]), body))
     session.versions[fn.name] = updated
     return Outcome(change, Status.DONE, f"updated in place, {_version_words(updated)}", str(updated["id"]))
+
+
+def adopt_function(session: Session, change: Change) -> Outcome:
+    """Take over a function made outside dhsync: every stored version gets dhsync's mark (so a later prune
+    or delete treats the function as one), and the declaration is applied to it like to any of dhsync's."""
+    name = change.identity.name
+    older = list(session.index.versions.get(name, ()))
+    done = create_function(session, change) if change.builds_version else update_function(session, change)
+    current = session.versions[name]
+    for stored in older:
+        if str(stored["id"]) != str(current["id"]):
+            mark_managed(session, change, stored)
+    return Outcome(change, Status.DONE, f"adopted: {done.message}", done.entity_id, done.details)
+
+
+def mark_managed(session: Session, change: Change, stored: Entity) -> Entity:
+    id_ = str(stored["id"])
+    return session.write("update-function", change, id_, lambda: session.backend.update_function(
+        session.project, id_, managed_mark_body(stored)))
 
 
 def _function_of(change: Change) -> str:
@@ -119,6 +145,7 @@ STEPS: dict[tuple[EntityType, Action], Step] = {
     (EntityType.FUNCTION, Action.NEW_VERSION): create_function,
     (EntityType.FUNCTION, Action.UPDATE): update_function,
     (EntityType.FUNCTION, Action.DELETE): delete_function,
+    (EntityType.FUNCTION, Action.ADOPT): adopt_function,
     (EntityType.TASK, Action.CREATE): create_task,
     (EntityType.TASK, Action.RECREATE): create_task,
     (EntityType.TASK, Action.UPDATE): update_task,

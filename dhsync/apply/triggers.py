@@ -19,8 +19,9 @@ from dhsync.diff.marks import trigger_record
 from dhsync.model.entities import Identity
 from dhsync.model.errors import InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Change, Reason
+from dhsync.model.plan import Action, Change, Degraded, Reason
 from dhsync.model.refs import parse_function_ref
+from dhsync.model.runstate import FINAL_STATES
 from dhsync.plan.runs import task_kind_of, trigger_record_for
 from dhsync.runtimes import NotRunnableError, artifact_file, duration, execute_run, lifecycle, refresh_run, state_of
 
@@ -70,6 +71,8 @@ def _outcome(change: Change, run: Mapping[str, Any], backend: Backend) -> Outcom
         return Outcome(change, Status.DONE, f"run {id_[:8]} COMPLETED{took}", id_, details)
     if state == "CREATED":
         return Outcome(change, Status.DONE, f"run {id_[:8]} stored, not executed: {details['message']}", id_, details)
+    if state == "STOPPED":
+        return Outcome(change, Status.STOPPED, f"run {id_[:8]} STOPPED on request", id_, details)
     message = str(details["message"] or "no reason recorded")
     if "dhsync logs" not in message:
         message += f"; see `dhsync logs {id_}`"
@@ -107,6 +110,26 @@ def resume(session: Session, change: Change) -> Outcome:
         return Outcome(change, Status.DONE, f"run {id_[:8]} is {state_of(run)} already; nothing to resume", id_,
                        _details(run, session.backend))
     return execute(session, change, run)
+
+
+def unfinished(backend: Backend, project: str, journal: Journal) -> list[Degraded]:
+    """Runs an interrupted apply was executing that have not ended: read only (`plan` and `drift` report
+    them as degraded; the next apply ends those nothing supervises any more)."""
+    found = []
+    for entry in journal.begun(EXECUTE_RUN):
+        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
+            continue
+        try:
+            run = backend.get_run(project, entry.id)
+        except NotFoundError:
+            continue
+        state = state_of(run)
+        if state in FINAL_STATES or state == "CREATED":
+            continue  # ended (an ERROR one is degraded by the plan itself), or executed again as pending
+        found.append(Degraded(entry.address.partition("/")[2], entry.id, state,
+                              "the apply that was executing it was interrupted; the next `dhsync apply` ends it "
+                              "if nothing runs it any more"))
+    return found
 
 
 _STARTING = frozenset({lifecycle.BUILT, lifecycle.READY})

@@ -3,34 +3,36 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
 import orjson
 
-from dhsync.apply import ApplyResult, Request, RunSettings, reconcile
+from dhsync.apply import ApplyResult, Flags, Request, RunSettings, reconcile
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, finish, use_color
-from dhsync.cli.plan_options import flags_from, selection_options
-from dhsync.cli.repo import load_or_fail
-from dhsync.cli.target import Target, backend_option, opened, resolve
-from dhsync.model.errors import InvalidInputError
+from dhsync.cli.plan_options import selection_options
+from dhsync.cli.repo import Repository, load_or_fail
+from dhsync.cli.target import Target, backend_option, lock_timeout_option, opened, resolve
+from dhsync.model.errors import InvalidInputError, StalePlanError
 from dhsync.model.plan import Plan
 from dhsync.plan.codec import from_dict, to_dict
-from dhsync.render import apply_text, plan_text
+from dhsync.render import apply_events, apply_text, plan_text
 
 PROMPT = "Apply these changes? Only 'yes' is accepted"
+_FLAG_WORDS = "--prune, --allow-empty, --cascade, --ignore-protect, --adopt, --select and --exclude"
 
 
 class TerminalReview:
     """Show the plan; ask on a terminal, refuse without one unless --auto-approve (or a saved plan)."""
 
-    def __init__(self, auto_approve: bool, color: bool) -> None:
+    def __init__(self, auto_approve: bool, show: Callable[[Plan], None]) -> None:
         self.auto_approve = auto_approve
-        self.color = color
+        self._show = show
 
     def show(self, plan: Plan) -> None:
-        for line in plan_text.render(to_dict(plan), self.color):
-            click.echo(line)
+        self._show(plan)
 
     def confirm(self, plan: Plan) -> bool:
         if self.auto_approve:
@@ -55,71 +57,122 @@ def _read_plan(path: Path) -> Plan:
     return from_dict(data)
 
 
-def _saved_target(plan: Plan, path: Path) -> tuple[Path, Target | None]:
-    root = plan.source.get("root")
-    if not root or not Path(root).is_dir():
-        raise InvalidInputError(f"the plan `{path}` was made for the repository at `{root}`, which is not here; "
-                                "make the plan again in this checkout")
-    url, base = plan.source.get("backend"), plan.source.get("base_dir")
-    target = None if not url else Target(Path(root), plan.project, url, Path(base or root), f"the plan {path}")
-    return Path(root), target
+def _saved_plan_target(plan: Plan, path: Path, repo: Repository, backend_url: str | None) -> Target:
+    """The backend a saved plan applies to: the one this repository names (its dhsync.yaml, relative to it, or
+    --backend/DHSYNC_BACKEND), which must be the one the plan was made against. Never the folder the plan
+    was made in: CI jobs check out into different paths."""
+    if repo.config.project != plan.project:
+        raise StalePlanError(f"the plan `{path}` was made for project `{plan.project}`, and the repository at "
+                             f"`{repo.root}` is project `{repo.config.project}`; nothing was applied")
+    target = resolve(repo.root, backend_url, repo.config.project)
+    made_on = plan.source.get("backend")
+    if made_on and made_on != target.url:
+        raise StalePlanError(f"the plan `{path}` was made against backend `{made_on}`, and here the backend is "
+                             f"`{target.url}` (from {target.source}); nothing was applied. Pass --backend "
+                             f"{made_on} to apply it there, or make the plan again here")
+    return target
+
+
+def _check_saved_flags(flags: Flags, no_run: bool, repo_path: Path | None, saved: Plan | None) -> None:
+    if saved is None:
+        if repo_path is not None:
+            raise InvalidInputError(f"REPO (`{repo_path}`) goes with a plan file only: `dhsync apply plan.json "
+                                    "REPO`; to apply a repository, give its path as the first argument")
+        return
+    if flags != Flags() or no_run:
+        raise InvalidInputError(f"a saved plan is applied as it was made: give {_FLAG_WORDS} to `dhsync plan` "
+                                "(--no-run is `--exclude 'run/*'` there)")
 
 
 @click.command(short_help="Make the backend match the repository, or apply a saved plan.")
 @click.argument("source", default=".", type=click.Path(path_type=Path, exists=True))
+@click.argument("repo_path", metavar="[REPO]", required=False,
+                type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--auto-approve", is_flag=True, help="apply without asking (needed when there is no terminal)")
 @selection_options
 @click.option("--no-run", is_flag=True, help="leave the declared runs out (the next apply triggers them)")
 @click.option("--run-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="stop a triggered run that takes longer (it ends in ERROR)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per line (the plan, each change, notes) and a final summary object")
+@click.option("-q", "--quiet", is_flag=True, help="no plan and no line per change: what failed, and the summary")
+@lock_timeout_option
 @backend_option
-def apply(source: Path, auto_approve: bool, prune: bool | None, allow_empty: bool, cascade: bool,
-          ignore_protect: bool, select: tuple[str, ...], exclude: tuple[str, ...], no_run: bool,
-          run_timeout: float | None, backend_url: str | None) -> None:
+def apply(source: Path, repo_path: Path | None, auto_approve: bool, flags: Flags, no_run: bool,
+          run_timeout: float | None, fmt: str, quiet: bool, lock_timeout: float,
+          backend_url: str | None) -> None:
     """Make the backend match the repository at SOURCE (default: here), or apply the plan file SOURCE
-    exactly (refused with exit 3 when the backend or the repository changed since it was made)."""
+    exactly to the repository of the current folder (or REPO), refused with exit 3 when that repository,
+    its backend or what the backend holds differs from what the plan was made against."""
     saved = _read_plan(source) if source.is_file() else None
-    if saved is not None and (prune is not None or allow_empty or cascade or ignore_protect or select or exclude
-                              or no_run):
-        raise InvalidInputError("a saved plan is applied as it was made: give --prune, --allow-empty, --cascade, "
-                                "--ignore-protect, --select and --exclude to `dhsync plan` (--no-run is "
-                                "`--exclude 'run/*'` there)")
+    _check_saved_flags(flags, no_run, repo_path, saved)
     if no_run:
-        exclude = (*exclude, "run/*")
-    root, target = _saved_target(saved, source) if saved is not None else (source, None)
+        flags = replace(flags, exclude=(*flags.exclude, "run/*"))
+    root = (repo_path or Path(".")) if saved is not None else source
     repo = load_or_fail(root)
-    if target is None or backend_url is not None:
-        target = resolve(root, backend_url, repo.config.project)
-    color = use_color()
-    request = Request(repo.desired, repo.config, root, target.url, target.base_dir,
-                      flags_from(prune, allow_empty, select, exclude, cascade, ignore_protect),
-                      RunSettings(root.resolve(), run_timeout), saved)
-    bar = _bar_writer() if sys.stderr.isatty() else None
-    reporter = apply_text.LineReporter(click.echo, color=color, bar=bar)
-    with opened(target) as backend:
+    target = (_saved_plan_target(saved, source, repo, backend_url) if saved is not None
+              else resolve(root, backend_url, repo.config.project))
+    if fmt == "json" and not (auto_approve or saved is not None):
+        raise InvalidInputError("apply --format json does not ask for confirmation: pass --auto-approve, or apply "
+                                "a saved plan (`dhsync plan --out plan.json`, then `dhsync apply plan.json`)")
+    request = Request(repo.desired, repo.config, root, target.url, target.base_dir, flags,
+                      RunSettings(root.resolve(), run_timeout), saved, lock_timeout=lock_timeout)
+    view = _JsonView() if fmt == "json" else _TextView(use_color(), quiet)
+    with opened(target, create=True) as backend:
         try:
-            result = reconcile(backend, request, TerminalReview(auto_approve or saved is not None, color), reporter)
+            result = reconcile(backend, request, TerminalReview(auto_approve or saved is not None, view.show),
+                               view.reporter)
         except KeyboardInterrupt:
-            said = apply_text.interrupted_line(reporter)
+            said = apply_text.interrupted_line(view.reporter)
             if said is not None:
                 click.echo(f"\n{said}", err=True)
             raise
-    _report(result)
+    view.report(result)
     finish(EXIT_OK if result.ok else EXIT_ERROR)
+
+
+class _TextView:
+    def __init__(self, color: bool, quiet: bool) -> None:
+        self.color, self.quiet = color, quiet
+        bar = _bar_writer() if sys.stderr.isatty() and not quiet else None
+        self.reporter = apply_text.LineReporter(click.echo, color=color, bar=bar, quiet=quiet)
+
+    def show(self, plan: Plan) -> None:
+        data = to_dict(plan)
+        if self.quiet:
+            click.echo(plan_text.summary_line(data["summary"]) if not plan.empty else "No changes.")
+            return
+        for line in plan_text.render(data, self.color):
+            click.echo(line)
+
+    def report(self, result: ApplyResult) -> None:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        if not result.outcomes:
+            return
+        click.echo("")
+        for line in apply_text.run_lines(result):
+            click.echo(line)
+        click.echo(apply_text.result_line(result))
+        if self.quiet and result.plan.degraded:
+            for line in plan_text.degraded_lines(to_dict(result.plan)):
+                click.echo(line)
+
+
+class _JsonView:
+    def __init__(self) -> None:
+        self.reporter = apply_events.JsonReporter(click.echo)
+
+    def show(self, plan: Plan) -> None:
+        click.echo(apply_events.plan_event(to_dict(plan)))
+
+    def report(self, result: ApplyResult) -> None:
+        for note in result.notes:
+            click.echo(apply_events.line("note", message=note))
+        click.echo(apply_events.summary_event(result))
 
 
 def _bar_writer() -> apply_text.Write:
     def write(text: str) -> None:
         click.echo(text, err=True, nl=False)
     return write
-
-
-def _report(result: ApplyResult) -> None:
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    if not result.outcomes:
-        return
-    click.echo("")
-    for line in apply_text.run_lines(result):
-        click.echo(line)
-    click.echo(apply_text.result_line(result))

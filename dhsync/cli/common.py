@@ -49,9 +49,18 @@ class DhsyncGroup(click.Group):
     """Turns dhsync's own errors into their message and exit code inside click, so that every way of
     calling a command (the console script, `python -m dhsync`, click's test runner) ends the same."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["dhsync.args"] = list(args)  # as typed, for the hint on a Terraform-style option
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        args: list[str] = ctx.meta.get("dhsync.args", [])
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            from dhsync.cli.spelling import hinted  # only on this error path
+
+            raise hinted(exc, args) from None
         except DhsyncError as exc:
             fail(str(exc))
             ctx.exit(exc.exit_code)

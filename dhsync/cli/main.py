@@ -14,6 +14,7 @@ from dhsync._version import __version__
 from dhsync.cli import (
     apply_cmd,
     drift_cmd,
+    import_cmd,
     init_cmd,
     lock_cmd,
     logs_cmd,
@@ -46,6 +47,7 @@ cli.add_command(plan_cmd.plan)
 cli.add_command(apply_cmd.apply)
 cli.add_command(lock_cmd.lock)
 cli.add_command(drift_cmd.drift)
+cli.add_command(import_cmd.import_)
 
 cli.add_command(run_cmd.run)
 cli.add_command(runs_cmd.runs)

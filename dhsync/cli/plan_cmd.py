@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 import orjson
 
-from dhsync.apply import plan_now, with_source
+from dhsync.apply import Flags, plan_now, with_source
 from dhsync.cli.common import EXIT_CHANGES, EXIT_OK, finish, use_color
-from dhsync.cli.plan_options import flags_from, selection_options, warn_unmatched
+from dhsync.cli.plan_options import selection_options, warn_unmatched
 from dhsync.cli.repo import load_or_fail
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import InvalidInputError
@@ -27,15 +27,15 @@ from dhsync.render import plan_markdown, plan_text
 @selection_options
 @click.option("-q", "--quiet", is_flag=True, help="print only the summary line")
 @backend_option
-def plan(path: Path, out: Path | None, fmt: str, detailed_exitcode: bool, prune: bool | None, allow_empty: bool,
-         cascade: bool, ignore_protect: bool, select: tuple[str, ...], exclude: tuple[str, ...], quiet: bool,
+def plan(path: Path, out: Path | None, fmt: str, detailed_exitcode: bool, flags: Flags, quiet: bool,
          backend_url: str | None) -> None:
     """Show what `dhsync apply` would change in the backend to match the repository at PATH."""
     repo = load_or_fail(path)
     target = resolve(path, backend_url, repo.config.project)
-    flags = flags_from(prune, allow_empty, select, exclude, cascade, ignore_protect)
-    with opened(target) as backend:
+    with opened(target, missing_ok=True) as backend:
         planned = plan_now(backend, repo.desired, repo.config, flags)
+    for note in planned.notes:
+        click.echo(f"note: {note}", err=True)
     warn_unmatched(repo.desired, planned.actual, flags)
     made = with_source(planned.plan, path, target.url, target.base_dir)
     data = to_dict(made)

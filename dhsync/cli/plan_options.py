@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,7 +16,18 @@ from dhsync.model.state import ActualState
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_FLAG_NAMES = ("prune", "allow_empty", "select", "exclude", "cascade", "ignore_protect", "adopt")
+
+
 def selection_options(func: F) -> F:
+    """The options as click sees them, handed to the command as one `flags: Flags` argument."""
+    @functools.wraps(func)
+    def with_flags(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _FLAG_NAMES}
+        flags = Flags(**{**values, "select": tuple(values["select"]), "exclude": tuple(values["exclude"])})
+        return func(*args, flags=flags, **kwargs)
+
+    decorated: Any = with_flags
     for option in reversed([
         click.option("--prune/--no-prune", default=None,
                      help="delete what dhsync created and the repository no longer declares (default: "
@@ -26,18 +38,16 @@ def selection_options(func: F) -> F:
                      help="only these entities (name or type/name glob: train-*, task/*); repeatable"),
         click.option("--cascade", is_flag=True, help="allow deletes that take run history with them"),
         click.option("--ignore-protect", is_flag=True, help="allow deleting protected functions"),
+        click.option("--adopt", is_flag=True,
+                     help="take over declared functions that exist but were made outside dhsync (by hand, by "
+                          "the SDK); default policies.adopt of dhsync.yaml"),
         click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
                      help="leave these entities out (and what requires them); repeatable; `run/*` leaves "
                           "the declared runs out"),
     ]):
-        func = option(func)
-    return func
-
-
-def flags_from(prune: bool | None, allow_empty: bool, select: tuple[str, ...], exclude: tuple[str, ...],
-               cascade: bool = False, ignore_protect: bool = False) -> Flags:
-    return Flags(prune=prune, allow_empty=allow_empty, select=tuple(select), exclude=tuple(exclude),
-                 cascade=cascade, ignore_protect=ignore_protect)
+        decorated = option(decorated)
+    result: F = decorated
+    return result
 
 
 def warn_unmatched(desired: DesiredState, actual: ActualState, flags: Flags) -> None:

@@ -27,6 +27,9 @@ class Action(StrEnum):
     RECREATE = "recreate"
     DELETE = "delete"
     TRIGGER = "trigger"
+    # a declared function that exists in the backend but was made outside dhsync (by hand, by the SDK): apply
+    # takes it over (marks it managed, with a new version when its spec differs) only when told to
+    ADOPT = "adopt"
 
 
 class Reason(StrEnum):
@@ -42,6 +45,9 @@ class Reason(StrEnum):
     ALWAYS = "always"
     # apply only: a run an interrupted apply created and did not execute is executed now
     RESUMED = "resumed-interrupted-apply"
+    MADE_OUTSIDE = "made-outside-dhsync"
+    # the last run of a declaration on this version failed, and policies.retry_failed_runs is on
+    RETRY_FAILED = "retry-failed-run"
 
 
 class Blocked(StrEnum):
@@ -51,6 +57,8 @@ class Blocked(StrEnum):
     EMPTY_DESIRED = "empty-desired-set"
     # a delete that takes run history with it, planned without --cascade
     RUN_HISTORY = "takes-run-history"
+    # taking over a function made outside dhsync, planned without --adopt
+    NOT_MANAGED = "made-outside-dhsync"
 
 
 class FieldChangeKind(StrEnum):
@@ -95,6 +103,25 @@ class Change:
     requires: tuple[Identity, ...] = ()
     # tasks and runs: the function (by name) they belong to
     function: str | None = None
+
+    @property
+    def builds_version(self) -> bool:
+        """Whether applying this change makes a new function version (its tasks are created on it)."""
+        if self.action in (Action.CREATE, Action.NEW_VERSION):
+            return True
+        return self.action is Action.ADOPT and any(f.path == "kind" or f.path.startswith("spec")
+                                                   for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Degraded:
+    """A declared run whose last execution on the current function version did not complete: the backend
+    holds what the repository declares, but the run it declares failed (or never finished)."""
+
+    name: str
+    run: str
+    state: str
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,8 @@ class Plan:
     # runs an interrupted apply created and did not execute (reason RESUMED, `before.run` their id):
     # apply executes them first. Read from apply's journal by the caller, not by make_plan.
     pending: tuple[Change, ...] = ()
+    # declared runs whose last execution on the current version failed or never finished (not retried)
+    degraded: tuple[Degraded, ...] = ()
 
     @property
     def empty(self) -> bool:

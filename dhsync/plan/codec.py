@@ -19,12 +19,14 @@ from dhsync.model.plan import (
     Action,
     Blocked,
     Change,
+    Degraded,
     Dependents,
     FieldChange,
     FieldChangeKind,
     Plan,
     PlanOptions,
     Reason,
+    SecretRules,
 )
 
 
@@ -65,7 +67,13 @@ def _options(o: PlanOptions) -> dict[str, Any]:
     return {"prune": o.prune, "allow_empty": o.allow_empty, "cascade": o.cascade, "ignore_protect": o.ignore_protect,
             "select": list(o.select), "exclude": list(o.exclude),
             "ignore_changes": list(o.ignore_changes), "protect": list(o.protect),
-            "resumed_triggers": sorted(o.resumed_triggers)}
+            "resumed_triggers": sorted(o.resumed_triggers), "adopt": o.adopt,
+            "retry_failed_runs": o.retry_failed_runs,
+            "secrets": {"mask": list(o.secrets.mask), "show": list(o.secrets.show)}}
+
+
+def _degraded(d: Degraded) -> dict[str, Any]:
+    return {"address": f"run/{d.name}", "name": d.name, "run": d.run, "state": d.state, "message": d.message}
 
 
 def to_dict(plan: Plan) -> dict[str, Any]:
@@ -80,6 +88,7 @@ def to_dict(plan: Plan) -> dict[str, Any]:
         "changes": [_change(c) for c in plan.changes],
         "not_pruned": [address(i) for i in plan.not_pruned],
         "pending": [_change(c) for c in plan.pending],
+        "degraded": [_degraded(d) for d in plan.degraded],
     }
 
 
@@ -124,10 +133,19 @@ def _options_from(d: Mapping[str, Any]) -> PlanOptions:
     def names(key: str) -> tuple[str, ...]:
         return tuple(str(v) for v in _list(d.get(key)))
 
+    secrets = _mapping(d.get("secrets") or {}, "options.secrets")
     return PlanOptions(prune=bool(d.get("prune")), allow_empty=bool(d.get("allow_empty")), select=names("select"),
                        exclude=names("exclude"), ignore_changes=names("ignore_changes"), protect=names("protect"),
                        cascade=bool(d.get("cascade")), ignore_protect=bool(d.get("ignore_protect")),
-                       resumed_triggers=frozenset(names("resumed_triggers")))
+                       resumed_triggers=frozenset(names("resumed_triggers")), adopt=bool(d.get("adopt")),
+                       retry_failed_runs=bool(d.get("retry_failed_runs")),
+                       secrets=SecretRules(tuple(str(v) for v in _list(secrets.get("mask"))),
+                                           tuple(str(v) for v in _list(secrets.get("show")))))
+
+
+def _degraded_from(d: Any) -> Degraded:
+    d = _mapping(d, "a degraded run")
+    return Degraded(str(d["name"]), str(d["run"]), str(d["state"]), str(d.get("message") or ""))
 
 
 def _list(value: Any) -> list[Any]:
@@ -177,7 +195,8 @@ def from_dict(data: Mapping[str, Any]) -> Plan:
                     _options_from(_mapping(data["options"], "options")),
                     tuple(_identity(str(a), project) for a in _list(data.get("not_pruned"))),
                     source={str(k): str(v) for k, v in _mapping(data.get("source") or {}, "source").items()},
-                    pending=_changes_from(data, project, "pending"))
+                    pending=_changes_from(data, project, "pending"),
+                    degraded=tuple(_degraded_from(d) for d in _list(data.get("degraded"))))
     except _DAMAGED as exc:
         raise InvalidInputError(f"the plan file is damaged ({_what(exc)}); make the plan again "
                                 f"(`dhsync plan --out FILE`)") from exc

@@ -12,13 +12,14 @@ from dhsync.diff.marks import is_managed
 from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Change, Plan, PlanOptions
+from dhsync.model.plan import Action, Change, Degraded, Plan, PlanOptions
 from dhsync.model.state import ActualState
 from dhsync.plan.actual import ActualIndex, fingerprint
+from dhsync.plan.adopt import plan_adopt
 from dhsync.plan.desired import Desired, arrange, desired_hash
 from dhsync.plan.functions import plan_function
 from dhsync.plan.prune import plan_function_delete, undeclared_managed
-from dhsync.plan.runs import RunContext, plan_run, task_hash, task_identity
+from dhsync.plan.runs import RunContext, degraded, plan_run, task_hash, task_identity
 from dhsync.plan.select import select
 from dhsync.plan.tasks import plan_task, plan_task_deletes
 
@@ -30,6 +31,7 @@ class _Planned:
     deletes: list[Change] = field(default_factory=list)
     runs: list[Change] = field(default_factory=list)
     not_pruned: list[Identity] = field(default_factory=list)
+    degraded: list[Degraded] = field(default_factory=list)
 
     def ordered(self) -> list[Change]:
         task_deletes = [c for c in self.deletes if c.identity.type is EntityType.TASK]
@@ -41,6 +43,8 @@ def _plan_declared(desired: Desired, index: ActualIndex, options: PlanOptions, o
     for fn in desired.functions:
         latest = index.latest(fn.name)
         change = plan_function(fn, latest, options.ignore_changes, options.secrets)
+        if latest is not None and not index.managed_versions(fn.name):
+            change = plan_adopt(fn, latest, change, options.adopt)
         if change is not None:
             out.functions[fn.name] = change
         current = index.tasks_of(latest)
@@ -80,10 +84,13 @@ def _plan_runs(desired: Desired, index: ActualIndex, options: PlanOptions, out: 
             last=index.last_runs.get(run.name),
             fired=index.fired.get(run.name, frozenset()),
             resumed=run.name in options.resumed_triggers,
+            retry_failed=options.retry_failed_runs,
         )
         change = plan_run(run, ctx, options.secrets)
         if change is not None:
             out.runs.append(change)
+        elif (failed := degraded(run, ctx)) is not None:
+            out.degraded.append(failed)
 
 
 def make_plan(desired: DesiredState, actual: ActualState, options: PlanOptions | None = None) -> Plan:
@@ -102,5 +109,5 @@ def _make_plan(desired: DesiredState, actual: ActualState, options: PlanOptions)
     _plan_runs(arranged, index, options, out)
     changes = select(out.ordered(), options.select, options.exclude)
     return Plan(desired.project, changes, fingerprint(actual), desired_hash(desired), options,
-                tuple(sorted(out.not_pruned)))
+                tuple(sorted(out.not_pruned)), degraded=tuple(out.degraded))
 

@@ -17,12 +17,11 @@ from dhsync.diff.normalise import desired_content
 from dhsync.diff.secrets import NO_RULES, mask
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Change, Reason, SecretRules
+from dhsync.model.plan import Action, Change, Degraded, Reason, SecretRules
+from dhsync.model.runstate import RunState, state_of
 from dhsync.model.state import Entity
 from dhsync.plan.actual import Fired, LastRun
 from dhsync.plan.desired import Desired
-
-_BUILDS = (Action.CREATE, Action.NEW_VERSION)
 
 
 def task_kind_of(run: DesiredEntity) -> str:
@@ -62,18 +61,30 @@ class RunContext:
     resumed: bool
     # every (function version, declaration, task) this declaration already ran with
     fired: frozenset[Fired] = frozenset()
+    # policies.retry_failed_runs: a run that failed on this version is triggered again
+    retry_failed: bool = False
+
+    def latest_id(self) -> str | None:
+        return None if self.latest_function is None else self.latest_function.get("id")
+
+    def failed_on_latest(self) -> bool:
+        """Whether the declaration's newest run ran on the current function version and ended in ERROR."""
+        return (self.last is not None and self.last.function_id == self.latest_id()
+                and state_of(self.last.run) == RunState.ERROR)
 
 
 def _reason(run: DesiredEntity, ctx: RunContext) -> Reason | None:
     if ctx.last is None:
         return Reason.NEVER_RUN
-    if ctx.function_change is not None and ctx.function_change.action in _BUILDS:
+    if ctx.function_change is not None and ctx.function_change.builds_version:
         return Reason.FUNCTION_VERSION_CHANGED
-    latest_id = None if ctx.latest_function is None else ctx.latest_function.get("id")
+    latest_id = ctx.latest_id()
     ran_as_declared = (latest_id, declaration_hash(run)[:HASH_CHARS], ctx.task_hash[:HASH_CHARS]) in ctx.fired
     if ctx.task_change is None and ran_as_declared:
         # even if a later run (say `dhsync run NAME --param …`) ran with something else
-        return Reason.ALWAYS if run.trigger is TriggerPolicy.ALWAYS and not ctx.resumed else None
+        if run.trigger is TriggerPolicy.ALWAYS and not ctx.resumed:
+            return Reason.ALWAYS
+        return Reason.RETRY_FAILED if ctx.retry_failed and ctx.failed_on_latest() else None
     if ctx.last.function_id != latest_id:
         return Reason.FUNCTION_VERSION_CHANGED
     if ctx.task_change is not None or not ctx.last.record.same_task(ctx.task_hash):
@@ -95,9 +106,18 @@ def plan_run(run: DesiredEntity, ctx: RunContext, secrets: SecretRules = NO_RULE
     if reason is None:
         return None
     needs: list[Identity] = []
-    if ctx.function_change is not None and ctx.function_change.action in _BUILDS:
+    if ctx.function_change is not None and ctx.function_change.builds_version:
         needs.append(ctx.function_change.identity)
     if ctx.task_change is not None:
         needs.append(ctx.task_change.identity)
     return Change(Action.TRIGGER, run.identity, run.kind, reason, before=last_run_summary(ctx.last),
                   after=mask(desired_content(run), rules=secrets), requires=tuple(needs), function=run.function)
+
+
+def degraded(run: DesiredEntity, ctx: RunContext) -> Degraded | None:
+    """The declaration's newest run, when it failed on the current function version and nothing will run it
+    again: the repository and the backend agree, but what the repository declares did not succeed."""
+    if not ctx.failed_on_latest() or ctx.last is None:
+        return None
+    status = ctx.last.run.get("status") or {}
+    return Degraded(run.name, str(ctx.last.run.get("id")), state_of(ctx.last.run), str(status.get("message") or ""))

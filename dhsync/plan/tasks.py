@@ -1,4 +1,4 @@
-"""Tasks of one function: create, update in place, recreate on the function's new version, delete.
+"""Tasks of one function: create, update in place, create again on the function's new version, delete.
 
 A task is identified by `<function>/<task-kind>` and compared with the task of that kind on the
 function's latest version. Its `spec.function` is the binding to that version, not content.
@@ -36,9 +36,9 @@ def plan_task(desired: DesiredEntity, function_change: Change | None, current: E
     """`current` is the task of this kind on the function's latest version (None when there is none);
     `secrets` are the repository's own secret rules, for what the change shows."""
     needs: tuple[Identity, ...] = ()
-    if function_change is not None and function_change.action in (Action.CREATE, Action.NEW_VERSION):
+    if function_change is not None and function_change.builds_version:
         needs = (function_change.identity,)
-        if function_change.action is Action.NEW_VERSION and current is not None:
+        if function_change.action is not Action.CREATE and current is not None:
             return _recreate(desired, current, desired_content(desired), needs, ignore, secrets)
         current = None  # a new function, or a task the old version never had: created on the new one
     if current is None:
@@ -56,13 +56,15 @@ def plan_task(desired: DesiredEntity, function_change: Change | None, current: E
 
 def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
               needs: tuple[Identity, ...], ignore: Sequence[str], secrets: SecretRules) -> Change:
+    """The task created on the function's new version; the old version keeps its own task, as DigitalHub
+    does, so this is a create (`before` is the old version's task, to show what differs)."""
     if _same_as_stored(desired, current):  # the usual case: same settings on the new version
         shown = mask(after, rules=secrets)
-        return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
+        return Change(Action.CREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
                       shown, shown, (), requires=needs, function=desired.function)
     before = actual_task_content(current)
     fields = compare(before, after, ignore, rules=secrets).fields
-    return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
+    return Change(Action.CREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
                   *mask_pair(before, after, secrets), fields, requires=needs, function=desired.function)
 
 

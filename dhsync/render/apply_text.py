@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from dhsync.apply.outcome import ApplyResult, Outcome, Status
 from dhsync.model.plan import Action
@@ -15,7 +15,7 @@ from dhsync.render.plan_text import SYMBOLS
 from dhsync.render.values import one_line, paint, plural
 
 Write = Callable[[str], None]
-_STATUS_COLORS = {Status.DONE: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
+_STATUS_COLORS = {Status.DONE: "green", Status.FAILED: "red", Status.SKIPPED: "yellow", Status.STOPPED: "yellow"}
 BAR_WIDTH = 24
 
 
@@ -30,10 +30,11 @@ def outcome_line(outcome: Outcome, done: int, total: int, color: bool = False) -
 class LineReporter:
     """One line per change (logs, CI); with `bar`, a progress bar kept at the bottom of a terminal."""
 
-    def __init__(self, write: Write, *, color: bool = False, bar: Write | None = None) -> None:
+    def __init__(self, write: Write, *, color: bool = False, bar: Write | None = None, quiet: bool = False) -> None:
         self.write = write
         self.color = color
         self.bar = bar
+        self.quiet = quiet  # only what went wrong
         self.done: int | None = None  # None until the writes start
         self.total = 0
 
@@ -44,7 +45,8 @@ class LineReporter:
     def outcome(self, outcome: Outcome, done: int, total: int) -> None:
         self.done = done
         self._clear()
-        self.write(outcome_line(outcome, done, total, self.color))
+        if not self.quiet or outcome.status in (Status.FAILED, Status.SKIPPED):
+            self.write(outcome_line(outcome, done, total, self.color))
         self._draw(done, total)
 
     def finish(self, result: ApplyResult) -> None:
@@ -61,13 +63,32 @@ class LineReporter:
 
 
 _DONE_WORDS = {Action.CREATE: "created", Action.RECREATE: "created", Action.NEW_VERSION: "new version",
-               Action.UPDATE: "updated", Action.DELETE: "deleted", Action.TRIGGER: "run triggered"}
+               Action.UPDATE: "updated", Action.DELETE: "deleted", Action.TRIGGER: "run triggered",
+               Action.ADOPT: "adopted"}
+
+
+def _triggered(outcome: Outcome) -> bool:
+    """A run was made for this change, whatever became of it (completed, failed, stopped)."""
+    return outcome.change.action is Action.TRIGGER and (outcome.status is Status.DONE
+                                                        or bool(outcome.details.get("state")))
+
+
+def done_counts(result: ApplyResult) -> Counter[str]:
+    counts = Counter(_DONE_WORDS[o.change.action] for o in result.outcomes
+                     if o.status is Status.DONE and o.change.action is not Action.TRIGGER)
+    counts["run triggered"] = sum(1 for o in result.outcomes if _triggered(o))
+    return counts
 
 
 def result_line(result: ApplyResult) -> str:
-    done = Counter(_DONE_WORDS[o.change.action] for o in result.outcomes if o.status is Status.DONE)
+    done = done_counts(result)
     parts = [f"{done['created']} created", plural(done["new version"], "new version"), f"{done['updated']} updated",
              f"{done['deleted']} deleted", plural(done["run triggered"], "run") + " triggered"]
+    if done["adopted"]:
+        parts.insert(3, f"{done['adopted']} adopted")
+    stopped = result.count(Status.STOPPED)
+    if stopped:
+        parts.append(f"{stopped} stopped on request")
     failed, skipped = result.count(Status.FAILED), result.count(Status.SKIPPED)
     if not failed and not skipped:
         return "Apply complete: " + ", ".join(parts) + "."
@@ -86,7 +107,12 @@ def _next_step(result: ApplyResult) -> str:
     return "What succeeded is kept; fix the cause and run `dhsync apply` again to finish."
 
 
-def interrupted_line(reporter: LineReporter) -> str | None:
+class Progress(Protocol):
+    done: int | None
+    total: int
+
+
+def interrupted_line(reporter: Progress) -> str | None:
     """What an interrupted apply had done, when it had started writing."""
     if reporter.done is None:
         return None

@@ -11,6 +11,7 @@ from dhsync.render.plan_text import (
     BLOCKED,
     REASONS,
     SYMBOLS,
+    degraded_lines,
     dependents_words,
     field_line,
     not_pruned_line,
@@ -54,6 +55,23 @@ def _destructive(plan: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _adopted(plan: Mapping[str, Any]) -> list[str]:
+    adopts = [c for c in plan["changes"] if c["action"] == "adopt"]
+    if not adopts:
+        return []
+    names = ", ".join(f"`{c['name']}`" for c in adopts[:WARNED_DELETES])
+    more = f" and {len(adopts) - WARNED_DELETES} more" if len(adopts) > WARNED_DELETES else ""
+    return ["> [!CAUTION]", f"> **Taking over {len(adopts)} function(s) made outside dhsync:** {names}{more}. "
+            "Once adopted, removing the declaration may prune them.", ""]
+
+
+def _degraded(plan: Mapping[str, Any]) -> list[str]:
+    lines = degraded_lines(plan)
+    if not lines:
+        return []
+    return ["> [!IMPORTANT]", *(f"> {line.strip()}" for line in lines), ""]
+
+
 def _diff_lines(field: Mapping[str, Any]) -> str:
     """A changed field as a `-` and a `+` line, so GitHub colours the ```diff block."""
     if field["change"] != "changed" or field.get("secret"):
@@ -76,7 +94,7 @@ def render(plan: Mapping[str, Any], limit: int = LIMIT) -> str:
     head = [f"**{summary_line(plan['summary'])}** Project `{plan['project']}`.", ""]
     if not changes:
         head[0] = f"**No changes.** Project `{plan['project']}` matches the repository."
-    head += _destructive(plan)
+    head += _destructive(plan) + _adopted(plan) + _degraded(plan)
     note = not_pruned_line(plan.get("not_pruned") or ())
     tail = [note, ""] if note else []
     parts = ["\n".join(head) + "\n"]  # a blank line: the table must not continue the warning

@@ -11,11 +11,12 @@ from typing import Any
 
 from dhsync.render.values import one_line, paint, plural
 
-SYMBOLS = {"create": "+", "new-version": "^", "update": "~", "recreate": "-/+", "delete": "-", "trigger": ">"}
+SYMBOLS = {"create": "+", "new-version": "^", "update": "~", "recreate": "-/+", "delete": "-", "trigger": ">",
+           "adopt": "<="}
 COLORS = {"create": "green", "new-version": "yellow", "update": "yellow", "recreate": "yellow", "delete": "red",
-          "trigger": "cyan"}
+          "trigger": "cyan", "adopt": "magenta"}
 ACTION_WORDS = {"create": "create", "new-version": "new version", "update": "update in place",
-                "recreate": "recreate", "delete": "delete", "trigger": "trigger"}
+                "recreate": "recreate", "delete": "delete", "trigger": "trigger", "adopt": "adopt"}
 REASONS = {
     "not-in-backend": "not in the backend", "spec-changed": "spec changed",
     "metadata-changed": "description or labels changed", "function-new-version": "its function gets a new version",
@@ -23,10 +24,13 @@ REASONS = {
     "function-version-changed": "function version changed", "task-changed": "task changed",
     "declaration-changed": "run declaration changed", "always": "declared `trigger: always`",
     "resumed-interrupted-apply": "created by an interrupted apply, not executed yet",
+    "made-outside-dhsync": "exists in the backend, made outside dhsync",
+    "retry-failed-run": "its last run on this version failed (policies.retry_failed_runs)",
 }
 BLOCKED = {"protected": "protected; --ignore-protect", "empty-desired-set": "the repository declares nothing; "
-           "--allow-empty", "takes-run-history": "takes run history; --cascade"}
-LEGEND = "+ create  ^ new version  ~ update in place  -/+ recreate  - delete  > trigger run  ! blocked"
+           "--allow-empty", "takes-run-history": "takes run history; --cascade",
+           "made-outside-dhsync": "not made by dhsync; --adopt or `dhsync import`"}
+LEGEND = "+ create  ^ new version  ~ update in place  <= adopt  - delete  > trigger run  ! blocked"
 FIELD_SYMBOLS = {"added": "+", "removed": "-", "changed": "~"}
 
 
@@ -34,6 +38,8 @@ def summary_line(counts: Mapping[str, int]) -> str:
     parts = [f"{counts.get('create', 0)} to create", plural(counts.get("new-version", 0), "new version"),
              f"{counts.get('update', 0)} to update", f"{counts.get('delete', 0)} to delete",
              f"{plural(counts.get('trigger', 0), 'run')} to trigger"]
+    if counts.get("adopt"):
+        parts.insert(3, f"{counts['adopt']} to adopt")
     if counts.get("blocked"):
         parts.append(f"{counts['blocked']} blocked")
     return "Plan: " + ", ".join(parts) + "."
@@ -81,6 +87,21 @@ def not_pruned_line(addresses: Sequence[str]) -> str | None:
             f"`--prune` would delete {them}.")
 
 
+def degraded_lines(plan: Mapping[str, Any]) -> list[str]:
+    """Declared runs whose last execution on the current version did not complete: in sync, not healthy."""
+    found: list[Mapping[str, Any]] = list(plan.get("degraded") or ())
+    lines = []
+    for item in found:
+        message = f": {item['message']}" if item.get("message") else ""
+        lines.append(f"  ! run {item['name']}: degraded, its last run {str(item['run'])[:12]} ended "
+                     f"{item['state']}{message}")
+    if not lines:
+        return []
+    how = f"`dhsync run {found[0]['name']}`" if len(found) == 1 else "`dhsync run NAME`"
+    return ["Degraded (the backend matches, but what the repository declares did not succeed):", *lines,
+            f"  {how} runs it again once the cause is fixed (or set policies.retry_failed_runs)."]
+
+
 def render(plan: Mapping[str, Any], color: bool = False) -> list[str]:
     """The lines of the text plan; the runs an interrupted apply left (`pending`) come first."""
     changes = [*(plan.get("pending") or ()), *plan["changes"]]
@@ -99,4 +120,5 @@ def render(plan: Mapping[str, Any], color: bool = False) -> list[str]:
         resumed = f" Also {plural(waiting, 'run')} an interrupted apply left to execute." if waiting else ""
         lines += ["", summary_line(plan["summary"]) + resumed]
     note = not_pruned_line(plan.get("not_pruned") or ())
-    return [*lines, *(["", note] if note else [])]
+    degraded = degraded_lines(plan)
+    return [*lines, *(["", note] if note else []), *(["", *degraded] if degraded else [])]

@@ -8,7 +8,7 @@ import orjson
 
 MAX_VALUE = 72
 ESC = "\x1b["
-COLORS = {"green": "32", "yellow": "33", "red": "31", "cyan": "36", "bold": "1", "dim": "2"}
+COLORS = {"green": "32", "yellow": "33", "red": "31", "cyan": "36", "magenta": "35", "bold": "1", "dim": "2"}
 
 
 DIGEST_SHOWN = 12

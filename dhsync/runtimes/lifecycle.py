@@ -15,22 +15,20 @@ from typing import Any
 
 from dhsync.model import signals
 from dhsync.model.errors import RuntimeExecutionError
+from dhsync.model.runstate import ACTIVE_STATES as ACTIVE_STATES
+from dhsync.model.runstate import FINAL_STATES as FINAL_STATES
+from dhsync.model.runstate import RunState
+from dhsync.model.runstate import state_of as state_of
 from dhsync.runtimes.base import NotRunnableError, RunStore
 
-CREATED, BUILT, READY, RUNNING = "CREATED", "BUILT", "READY", "RUNNING"
-COMPLETED, ERROR, STOP, STOPPED = "COMPLETED", "ERROR", "STOP", "STOPPED"
-FINAL_STATES: frozenset[str] = frozenset({COMPLETED, ERROR, STOPPED, "DELETED"})
-ACTIVE_STATES: frozenset[str] = frozenset({BUILT, READY, RUNNING, STOP})
-_EVENTS = {BUILT: "BUILD", READY: "RUN", RUNNING: "EXECUTE", COMPLETED: "COMPLETE", ERROR: "ERROR",
-           STOP: "STOP", STOPPED: "STOP"}
+CREATED, BUILT, READY, RUNNING = RunState.CREATED, RunState.BUILT, RunState.READY, RunState.RUNNING
+COMPLETED, ERROR, STOP, STOPPED = RunState.COMPLETED, RunState.ERROR, RunState.STOP, RunState.STOPPED
+_EVENTS: dict[str, str] = {BUILT: "BUILD", READY: "RUN", RUNNING: "EXECUTE", COMPLETED: "COMPLETE", ERROR: "ERROR",
+                           STOP: "STOP", STOPPED: "STOP"}
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def state_of(run: Mapping[str, Any]) -> str:
-    return str((run.get("status") or {}).get("state") or CREATED)
 
 
 def where(run: Mapping[str, Any]) -> tuple[str, str]:

@@ -60,13 +60,13 @@ def test_first_apply_creates_everything_in_order_and_runs_the_declared_run(repo:
     assert plan_of(repo, backend).empty
 
 
-def test_a_code_change_makes_a_new_version_recreates_the_task_and_triggers_the_run(repo: Path,
+def test_a_code_change_makes_a_new_version_creates_the_task_on_it_and_triggers_the_run(repo: Path,
                                                                                    backend: Backend) -> None:
     apply_repo(repo, backend)
     _edit(repo / "functions/alpha.yaml", "return x * 2", "return x * 3")
     result = apply_repo(repo, backend)
     assert [(str(o.change.action), str(o.change.identity)) for o in result.outcomes] == [
-        ("new-version", "function/alpha"), ("recreate", "task/alpha/python+job"), ("trigger", "run/alpha-run")]
+        ("new-version", "function/alpha"), ("create", "task/alpha/python+job"), ("trigger", "run/alpha-run")]
     assert result.outcomes[-1].details["results"] == {"answer": 63}
     versions = _versions(backend, "alpha")
     assert len(versions) == 2
@@ -309,7 +309,9 @@ def test_removing_protect_lifts_the_protection_of_a_later_prune(repo: Path, back
 
 def test_a_version_whose_labels_were_edited_by_hand_gets_the_mark_back(repo: Path, backend: Backend) -> None:
     apply_repo(repo, backend)
-    (latest,) = _versions(backend, "beta")
+    _edit(repo / "functions/beta.yaml", "return x * 2", "return x * 9")
+    apply_repo(repo, backend)
+    latest, _older = _versions(backend, "beta")  # the older version still carries the mark
     # the SDK's update_function replaces the labels, dropping dhsync's mark
     backend.update_function("demo", latest["id"], {"kind": "python", "metadata": {"labels": ["hand-edited"]}})
     assert summary(apply_repo(repo, backend).plan) == [("update", "function/beta")]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dhsync.backends import open_backend
 from tests.conftest import RunCli
 from tests.specrepo import documents, python_function, task, write_repo
 
@@ -65,7 +66,7 @@ def test_json_is_the_plan_file(examples: Path, run_cli: RunCli, tmp_path: Path) 
     assert printed["format_version"] == 1
     assert printed["actual_fingerprint"].startswith("sha256:") and printed["desired_hash"].startswith("sha256:")
     assert printed["summary"] == {"create": 11, "new-version": 0, "update": 0, "delete": 0, "trigger": 2,
-                                  "blocked": 0}
+                                  "adopt": 0, "blocked": 0}
     first = printed["changes"][0]
     assert set(first) >= {"action", "reason", "before", "after", "fields", "dependents", "address"}
     assert first["after"]["spec"]["source"]["code"].startswith("sha256:")
@@ -128,6 +129,7 @@ def test_secrets_never_appear_and_a_changed_one_shows_as_changed(tmp_path: Path,
 
 
 def test_drift_exits_2_when_the_backend_differs(examples: Path, run_cli: RunCli) -> None:
+    open_backend("sqlite:///.dhsync/state.db", examples).close()  # drift compares with a backend that exists
     result = run_cli("drift", cwd=examples)
     assert result.exit_code == 2
     assert "function/train-forecast: create" in result.stdout

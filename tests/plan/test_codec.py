@@ -10,26 +10,29 @@ from typing import Any
 import pytest
 
 from dhsync.model.errors import InvalidInputError
-from dhsync.model.plan import FORMAT_VERSION, Action, Blocked, Change, Plan
+from dhsync.model.plan import FORMAT_VERSION, Action, Blocked, Change, Plan, Reason
 from dhsync.plan.codec import from_dict, summary, to_dict
 
-from .helpers import PY_SPEC, applied, function, plan, run, state, task
+from .helpers import PY_SPEC, applied, function, plan, run, state, task, unmanaged_function
 
 STORED = state(function("a"), task("a"), function("b"), task("b"), function("gone"), function("kept", protect=True))
 DESIRED = state(function("a", spec={**PY_SPEC, "python_version": "PYTHON3_12"}), task("a"),
                 function("b", metadata={"description": "d"}), task("b", "python+job", {"profile": "p"}),
-                function("new"), task("new", "python+serve"), run("r", "new"))
+                function("new"), task("new", "python+serve"), run("r", "new"), function("theirs"))
 
 
 @cache  # one backend, so one fingerprint and one set of ids
 def every_kind_of_change() -> Plan:
-    made = plan(DESIRED, applied(STORED), prune=True, select=("*",), resumed_triggers=frozenset({"x"}))
+    backend = applied(STORED)
+    unmanaged_function(backend, "theirs")  # made with the SDK: declaring it plans an adopt
+    made = plan(DESIRED, backend, prune=True, select=("*",), resumed_triggers=frozenset({"x"}))
     return replace(made, source={"root": "/repo", "backend": "memory://"})
 
 
 def test_a_plan_survives_its_file_form() -> None:
     original = every_kind_of_change()
-    assert {c.action for c in original.changes} == set(Action)  # the round trip sees every action
+    # the round trip sees every action this dhsync plans (`recreate` is only read, from older plan files)
+    assert {c.action for c in original.changes} == set(Action) - {Action.RECREATE}
     text = json.dumps(to_dict(original))
     assert from_dict(json.loads(text)) == original
     assert to_dict(from_dict(json.loads(text))) == to_dict(original)
@@ -37,15 +40,18 @@ def test_a_plan_survives_its_file_form() -> None:
 
 def test_the_summary_counts_what_a_user_reads_in_the_summary_line() -> None:
     data = to_dict(every_kind_of_change())
-    assert data["summary"] == {"create": 4, "new-version": 1, "update": 2, "delete": 1, "trigger": 1, "blocked": 1}
+    assert data["summary"] == {"create": 4, "new-version": 1, "update": 2, "delete": 1, "trigger": 1, "adopt": 0,
+                               "blocked": 2}
     assert data["format_version"] == FORMAT_VERSION
-    assert [c["address"] for c in data["changes"] if c["blocked"]] == ["function/kept"]
+    assert [c["address"] for c in data["changes"] if c["blocked"]] == ["function/theirs", "function/kept"]
 
 
 def test_recreated_tasks_count_as_creates() -> None:
+    """Plan files of an earlier dhsync may hold `recreate`: still read and counted as creates."""
     changes = every_kind_of_change().changes
-    recreated = [c for c in changes if c.action is Action.RECREATE]
-    assert len(recreated) == 1
+    task = next(c for c in changes if c.reason is Reason.FUNCTION_NEW_VERSION)
+    assert task.action is Action.CREATE
+    recreated = [replace(task, action=Action.RECREATE)]
     assert summary(recreated)["create"] == 1
 
 

@@ -1,4 +1,4 @@
-"""Tasks in a plan: create, update in place, recreate on the function's new version, delete when pruning."""
+"""Tasks in a plan: create, update in place, created again on the function's new version (a create: the old version keeps its task), delete when pruning."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from dhsync.model.entities import DesiredEntity, Identity
 from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Dependents, Reason
+from dhsync.model.plan import Action, Blocked, Dependents, Reason
 from dhsync.plan.desired import arrange
 
 from .helpers import (
@@ -49,21 +49,21 @@ CASES: dict[str, tuple[tuple[DesiredEntity, ...], list[tuple[str, str, str, list
     "new task kind": ((*BASE, task("train", "python+build", {"instructions": ["make"]})),
                       [("create", "train/python+build", "not-in-backend", [], ())]),
     "function new version": ((NEW_CODE, *BASE[1:]),
-                             [("recreate", "train/python+job", "function-new-version", [], (FN,)),
-                              ("recreate", "train/python+serve", "function-new-version", [], (FN,))]),
+                             [("create", "train/python+job", "function-new-version", [], (FN,)),
+                              ("create", "train/python+serve", "function-new-version", [], (FN,))]),
     "function new version and task changed": (
         (NEW_CODE, task("train", "python+job", {**JOB, "profile": "large"}), BASE[2]),
-        [("recreate", "train/python+job", "function-new-version", ["spec.profile"], (FN,)),
-         ("recreate", "train/python+serve", "function-new-version", [], (FN,))]),
+        [("create", "train/python+job", "function-new-version", ["spec.profile"], (FN,)),
+         ("create", "train/python+serve", "function-new-version", [], (FN,))]),
     "function new version and a new task kind": (
         (NEW_CODE, *BASE[1:], task("train", "python+build")),
         [("create", "train/python+build", "not-in-backend", [], (FN,)),
-         ("recreate", "train/python+job", "function-new-version", [], (FN,)),
-         ("recreate", "train/python+serve", "function-new-version", [], (FN,))]),
+         ("create", "train/python+job", "function-new-version", [], (FN,)),
+         ("create", "train/python+serve", "function-new-version", [], (FN,))]),
     "function only metadata": ((function("train", metadata={"description": "new"}), *BASE[1:]), []),
     "task removed, not pruning": (BASE[:2], []),
     "task removed, function new version": ((NEW_CODE, BASE[1]),
-                                           [("recreate", "train/python+job", "function-new-version", [], (FN,))]),
+                                           [("create", "train/python+job", "function-new-version", [], (FN,))]),
 }
 
 
@@ -110,4 +110,9 @@ def test_tasks_of_a_function_dhsync_did_not_make_are_never_deleted() -> None:
     backend.create_task(PROJECT, {"kind": "python+serve", "spec": {"function": f"python://{PROJECT}/train:{fn['id']}"}})
     backend.create_task(PROJECT, {"kind": "python+job", "spec": {"function": f"python://{PROJECT}/train:{fn['id']}"}})
     planned = plan(state(function("train"), task("train")), backend, prune=True)
-    assert planned.changes == () and planned.not_pruned == ()
+    # declaring it plans taking it over (blocked without --adopt), never a delete of its tasks
+    assert [(c.action, c.identity.name, c.blocked) for c in planned.changes] == [
+        (Action.ADOPT, "train", Blocked.NOT_MANAGED)]
+    assert planned.not_pruned == ()
+    adopted = plan(state(function("train"), task("train")), backend, prune=True, adopt=True)
+    assert [(c.action, c.blocked) for c in adopted.changes] == [(Action.ADOPT, None)]
