@@ -44,7 +44,7 @@ def _plan_declared(desired: Desired, index: ActualIndex, options: PlanOptions, o
         latest = index.latest(fn.name)
         change = plan_function(fn, latest, options.ignore_changes, options.secrets)
         if latest is not None and not index.managed_versions(fn.name):
-            change = plan_adopt(fn, latest, change, options.adopt)
+            change = plan_adopt(fn, latest, change, options.adopt, options.secrets)
         if change is not None:
             out.functions[fn.name] = change
         current = index.tasks_of(latest)
