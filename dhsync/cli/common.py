@@ -60,7 +60,11 @@ class DhsyncGroup(click.Group):
         except click.NoSuchOption as exc:
             from dhsync.cli.spelling import hinted  # only on this error path
 
-            raise hinted(exc, args) from None
+            hinted(exc, args).show()
+            ctx.exit(EXIT_ERROR)  # click's own code for a usage error is 2, dhsync's "changes present"
+        except click.UsageError as exc:
+            exc.show()
+            ctx.exit(EXIT_ERROR)
         except DhsyncError as exc:
             fail(str(exc))
             ctx.exit(exc.exit_code)

@@ -1,0 +1,62 @@
+"""A declared run that failed is not "in sync": plan, apply and drift say it is degraded, drift exits 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.specrepo import declared_run, documents, python_function, task, write_repo
+
+
+@pytest.fixture
+def failing(tmp_path: Path) -> Path:
+    boom = python_function("boom", code="def main(x):\n    raise ValueError('no good: ' + str(x))\n")
+    return write_repo(tmp_path / "failing", {
+        "functions/boom.yaml": documents(boom, task("boom"), declared_run("boom-daily", "boom",
+                                                                          spec="parameters: {x: 1}")),
+    })
+
+
+def test_after_a_failed_run_plan_apply_and_drift_say_degraded(failing: Path, run_cli: RunCli) -> None:
+    first = run_cli("apply", "--auto-approve", cwd=failing)
+    assert first.exit_code == 1
+    planned = run_cli("plan", "--detailed-exitcode", cwd=failing)
+    assert planned.exit_code == 0  # nothing to apply
+    assert "No changes. The backend matches the repository." in planned.stdout
+    assert "Degraded (the backend matches, but what the repository declares did not succeed):" in planned.stdout
+    assert "! run boom-daily: degraded, its last run " in planned.stdout
+    assert "ended ERROR: handler `main` raised ValueError: no good: 1" in planned.stdout
+    assert "`dhsync run boom-daily` runs it again once the cause is fixed" in planned.stdout
+
+    drift = run_cli("drift", cwd=failing)
+    assert drift.exit_code == 2
+    assert "No drift: project demo matches the repository, but 1 declared run(s) did not succeed:" in drift.stdout
+    as_json = json.loads(run_cli("drift", "--format", "json", cwd=failing).stdout)
+    assert as_json["drifted"] is False
+    assert [(d["name"], d["state"]) for d in as_json["degraded"]] == [("boom-daily", "ERROR")]
+
+    applied = run_cli("apply", "--auto-approve", cwd=failing)
+    assert applied.exit_code == 0
+    assert "! run boom-daily: degraded" in applied.stdout
+    plan_file = json.loads(run_cli("plan", "--format", "json", cwd=failing).stdout)
+    assert plan_file["degraded"][0]["address"] == "run/boom-daily"
+
+
+def test_markdown_calls_degraded_runs_out(failing: Path, run_cli: RunCli) -> None:
+    run_cli("apply", "--auto-approve", cwd=failing)
+    markdown = run_cli("plan", "--format", "markdown", cwd=failing).stdout
+    assert "> [!IMPORTANT]" in markdown and "> ! run boom-daily: degraded" in markdown
+
+
+def test_retry_failed_runs_lets_apply_run_it_again(failing: Path, run_cli: RunCli) -> None:
+    run_cli("apply", "--auto-approve", cwd=failing)
+    (failing / "dhsync.yaml").write_text((failing / "dhsync.yaml").read_text() + "policies: {retry_failed_runs: true}\n")
+    planned = run_cli("plan", cwd=failing)
+    assert ("> run boom-daily  (python+job:run)  trigger: its last run on this version failed "
+            "(policies.retry_failed_runs)") in planned.stdout
+    assert "Degraded" not in planned.stdout
+    again = run_cli("apply", "--auto-approve", cwd=failing)
+    assert again.exit_code == 1 and "1 run triggered" in again.stdout
