@@ -43,3 +43,12 @@ def test_the_readme_sdk_example_runs(tmp_path, monkeypatch) -> None:  # type: ig
         assert dhsync.list_functions("demo") == []
     finally:
         dhsync.reset_backends()
+
+
+def test_the_import_layer_contracts_name_a_section_the_readme_has() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = re.findall(r'README\.md, \\"([^"\\]+)\\"', pyproject)
+    assert named, "the layer contract names the README section that describes the layers"
+    for section in named:
+        assert f"## {section}\n" in readme
