@@ -28,7 +28,7 @@ from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.errors import ConflictError, DhsyncError, LockHeldError, NotFoundError, StalePlanError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Change, Plan, PlanOptions
-from dhsync.model.state import ActualState, LockInfo
+from dhsync.model.state import ActualState
 from dhsync.plan import make_plan
 from dhsync.plan.actual import ActualIndex, fingerprint
 from dhsync.plan.codec import address
@@ -58,6 +58,7 @@ class Request:
     runs: RunSettings = field(default_factory=RunSettings)
     saved: Plan | None = None
     lock_ttl: float = DEFAULT_TTL
+    lock_timeout: float = 0.0  # seconds to wait for a live holder of the lock (--lock-timeout)
 
 
 def reconcile(backend: Backend, request: Request, review: Review, reporter: Reporter) -> ApplyResult:
@@ -65,7 +66,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
     if request.saved is not None and desired_hash(request.desired) != request.saved.desired_hash:
         raise StalePlanError("the repository changed since the plan was made; nothing was applied. Make the plan "
                              "again (`dhsync plan --out FILE`) and review it")
-    with holding(backend, project, lock_owner(), request.lock_ttl) as lock:
+    with holding(backend, project, lock_owner(), request.lock_ttl, timeout=request.lock_timeout) as lock:
         journal = Journal(journal_folder(backend), project, new_id())
         try:
             actual = backend.read_state(project)
@@ -74,7 +75,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
             session = Session(backend, project, arrange(request.desired), ActualIndex.build(actual), journal, lock,
                               request.runs)
             review.show(plan)
-            notes = _takeover_note(lock.taken_over)
+            notes = lock.notes
             if plan.empty:
                 notes += tuple(triggers.interrupted(backend, project, journal))
                 journal.finish(_left_out(plan, found, journal))
@@ -116,13 +117,6 @@ def _left_out(plan: Plan, found: Sequence[Change], journal: Journal) -> list[Ent
     taken = {str((change.before or {}).get("run")) for change in plan.pending}
     waiting = {str((change.before or {}).get("run")) for change in found}
     return [entry for entry in journal.begun(CREATE_RUN) if entry.id in waiting - taken]
-
-
-def _takeover_note(previous: LockInfo | None) -> tuple[str, ...]:
-    if previous is None:
-        return ()
-    return (f"took over the expired lock of {previous.owner} on {previous.host} (pid {previous.pid}), "
-            "which ended without releasing it",)
 
 
 def _ensure_project(backend: Backend, project: str) -> None:

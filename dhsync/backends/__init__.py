@@ -3,26 +3,35 @@
 - `memory://` a fresh in-memory store; `memory://<name>` one store shared by every backend opened
   on that name in this process.
 - `sqlite:///<path>` the embedded database; a relative path is relative to `base_dir` (the folder
-  of dhsync.yaml) or the current directory; `sqlite:////<abs/path>` is absolute.
+  of dhsync.yaml) or the current directory; `sqlite:////<abs/path>` is absolute. The path is taken
+  as written, never percent-decoded (see sqlite_url).
+
+`create=False` opens only a backend that exists (MissingBackendError otherwise): commands that only
+look must not leave a database, or its folders, behind a mistyped URL.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from dhsync.backends.base import Backend
+from dhsync.backends.base import Backend, MissingBackendError
 from dhsync.backends.memory import MemoryBackend, MemoryStore
+from dhsync.backends.sqlite_url import sqlite_path
 from dhsync.model.errors import InvalidInputError
 
-Opener = Callable[[str, str, Path], Backend]
+
+class Opener(Protocol):
+    def __call__(self, url: str, rest: str, base_dir: Path, *, create: bool) -> Backend: ...
+
 
 _shared_stores: dict[str, MemoryStore] = {}
 _shared_mutex = threading.Lock()
 
 
-def _open_memory(url: str, rest: str, base_dir: Path) -> Backend:
+def _open_memory(url: str, rest: str, base_dir: Path, *, create: bool) -> Backend:
+    # nothing on disk: a memory store always "exists", whatever `create` says
     if not rest:
         return MemoryBackend(url=url)
     with _shared_mutex:
@@ -30,22 +39,11 @@ def _open_memory(url: str, rest: str, base_dir: Path) -> Backend:
     return MemoryBackend(store, url=url)
 
 
-def _open_sqlite(url: str, rest: str, base_dir: Path) -> Backend:
-    if "?" in rest or "#" in rest:
-        raise InvalidInputError(f"backend URL `{url}` has a query or fragment; sqlite URLs are a file path only "
-                                "(`sqlite:///relative/path.db`, `sqlite:////abs/path.db`)")
-    # `sqlite:///rel/path` leaves `/rel/path` after the scheme's `//`; one more `/` makes it absolute.
-    if not rest.startswith("/") or rest == "/":
-        raise InvalidInputError(
-            f"backend URL `{url}` has no file path; "
-            f"use `sqlite:///relative/path.db` or `sqlite:////abs/path.db`"
-        )
-    path = Path(rest[1:]).expanduser()
-    if not path.is_absolute():
-        path = base_dir / path
+def _open_sqlite(url: str, rest: str, base_dir: Path, *, create: bool) -> Backend:
+    path = sqlite_path(url, rest, base_dir)
     from dhsync.backends.sqlite import SqliteBackend  # imported on use: memory:// needs none of it
 
-    return SqliteBackend(path, url=url)
+    return SqliteBackend(path, url=url, create=create)
 
 
 OPENERS: dict[str, Opener] = {
@@ -54,8 +52,9 @@ OPENERS: dict[str, Opener] = {
 }
 
 
-def open_backend(url: str, base_dir: Path | None = None) -> Backend:
-    """The backend a URL names; InvalidInputError for a URL no opener knows."""
+def open_backend(url: str, base_dir: Path | None = None, *, create: bool = True) -> Backend:
+    """The backend a URL names; InvalidInputError for a URL no opener knows. With `create=False` a backend
+    that does not exist yet is MissingBackendError, and nothing is created."""
     scheme, sep, rest = url.partition("://")
     opener = OPENERS.get(scheme) if sep else None
     if opener is None:
@@ -65,7 +64,7 @@ def open_backend(url: str, base_dir: Path | None = None) -> Backend:
         raise InvalidInputError(
             f"backend URL `{url}` is not supported{later}; use one of: {known} (e.g. sqlite:///.dhsync/state.db)"
         )
-    return opener(url, rest, base_dir if base_dir is not None else Path.cwd())
+    return opener(url, rest, base_dir if base_dir is not None else Path.cwd(), create=create)
 
 
-__all__ = ["OPENERS", "Backend", "MemoryBackend", "open_backend"]
+__all__ = ["OPENERS", "Backend", "MemoryBackend", "MissingBackendError", "open_backend"]

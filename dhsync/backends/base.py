@@ -12,9 +12,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from dhsync.model.errors import BackendError
 from dhsync.model.state import ActualState, Entity, LockInfo, Page
 
 Versions = Literal["latest", "all"]
+
+
+class MissingBackendError(BackendError):
+    """The backend was opened to read (create=False) and does not exist yet; nothing was created."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
 DEFAULT_PAGE_SIZE = 100
 
 

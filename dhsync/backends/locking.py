@@ -1,8 +1,8 @@
 """The reconciler's lock, one per project: the rules every backend applies to its stored lock.
 
-A lock is held until it expires; an expired lock is taken over by the next `acquire`. Only the holder
-(the token) can heartbeat or release it; `force_release` frees it for anyone, for locks left by a
-process that died.
+A lock is held until it expires, or until its holder is known to have ended (backends.holder); then
+the next `acquire` takes it over. Only the holder (the token) can heartbeat or release it;
+`force_release` frees it for anyone, for locks left by a process that died elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from dhsync.backends import holder
 from dhsync.backends.entities import iso
 from dhsync.model.errors import InvalidInputError, LockHeldError
 from dhsync.model.state import LockInfo
@@ -28,14 +29,18 @@ def check_ttl(ttl_seconds: float) -> timedelta:
 
 def new_lock(project: str, owner: str, ttl_seconds: float, now: datetime,
              extra: Mapping[str, Any] | None = None) -> LockInfo:
+    me = holder.identity()
     return LockInfo(
         project=project, owner=owner, host=socket.gethostname(), pid=os.getpid(), token=uuid.uuid4().hex,
-        acquired_at=now, heartbeat_at=now, expires_at=now + check_ttl(ttl_seconds), extra=dict(extra or {}),
+        acquired_at=now, heartbeat_at=now, expires_at=now + check_ttl(ttl_seconds),
+        extra={**dict(extra or {}), **({holder.HOLDER_KEY: me} if me else {})},
     )
 
 
 def may_acquire(current: LockInfo | None, now: datetime) -> bool:
-    return current is None or current.expired(now)
+    """Free, expired, or left by a process known to have ended (checked inside the backend's write
+    transaction, so two processes cannot both take a dead holder's lock)."""
+    return current is None or current.expired(now) or holder.ended(current)
 
 
 def holder_gone(lock: LockInfo) -> bool:

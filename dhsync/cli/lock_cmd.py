@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from dhsync.backends import holder
 from dhsync.backends.locking import holder_gone
 from dhsync.cli.common import EXIT_OK, finish
 from dhsync.cli.target import backend_option, opened, resolve
@@ -19,7 +20,12 @@ _PROJECT = click.option("--project", help="project name (default: dhsync.yaml's)
 
 
 def describe(lock: LockInfo, now: datetime) -> list[str]:
-    state = "expired (the next apply takes it over)" if lock.expired(now) else "held"
+    if lock.expired(now):
+        state = "expired (the next apply takes it over)"
+    elif holder.ended(lock):
+        state = "held by a process that has ended (the next apply or run takes it over)"
+    else:
+        state = "held"
     return [f"project:   {lock.project}", f"state:     {state}", f"owner:     {lock.owner}",
             f"host, pid: {lock.host}, {lock.pid}{_GONE if holder_gone(lock) else ''}",
             f"since:     {lock.acquired_at.isoformat()}",

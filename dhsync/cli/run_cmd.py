@@ -13,7 +13,7 @@ from dhsync.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail, finis
 from dhsync.cli.repo import load_or_fail
 from dhsync.cli.run_params import parse_params
 from dhsync.cli.runs_common import artifact_files, refer
-from dhsync.cli.target import backend_option, opened, resolve
+from dhsync.cli.target import backend_option, lock_timeout_option, opened, resolve
 from dhsync.model.errors import InvalidInputError, RuntimeExecutionError
 from dhsync.render import runs as render
 from dhsync.runtimes import FINAL_STATES, BackendLocator, NotRunnableError, execute_run, read_logs, state_of
@@ -33,9 +33,10 @@ LOG_TAIL_LINES = 12
               help="wait for the end (Ctrl-C stops the run), or return once it goes on in the background")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="stop the run when it takes longer (it ends in ERROR)")
+@lock_timeout_option
 @backend_option
 def run(args: tuple[str, ...], function_name: str | None, action: str | None, params: tuple[str, ...], wait: bool,
-        timeout: float | None, backend_url: str | None) -> None:
+        timeout: float | None, lock_timeout: float, backend_url: str | None) -> None:
     """Run the declared run NAME of the repository at PATH (default: here) on this machine, now.
 
     The function must be in the backend as the repository declares it (`dhsync apply` first). With
@@ -54,11 +55,11 @@ def run(args: tuple[str, ...], function_name: str | None, action: str | None, pa
     if not wait and reopen is None:
         raise InvalidInputError(f"--no-wait needs a backend another process can open; `{target.url}` lives in this "
                                 "process only")
-    with opened(target) as backend:
+    with opened(target, create=True) as backend:
         if repo is None:
             created = run_start.adhoc(backend, target, str(function_name), action or "job", overrides)
         else:
-            created = run_start.declared(backend, repo, str(name), overrides)
+            created = run_start.declared(backend, repo, str(name), overrides, lock_timeout)
         label = render.label_of(render.summary(created))
         click.echo(f"Running {label} as run {created['id']}" + (" (Ctrl-C stops it)" if wait else ""), err=True)
         finish(_execute(backend, created, target.root, wait=wait, timeout=timeout, reopen=reopen))

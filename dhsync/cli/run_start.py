@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import click
+
 from dhsync.backends.base import Backend
 from dhsync.cli.repo import Repository
 from dhsync.cli.target import Target
@@ -26,10 +28,16 @@ def _refuse_if_not_here(what: str, run_kind: str, spec: Mapping[str, Any]) -> No
         raise RuntimeExecutionError(f"{what} cannot execute on this machine: {why}. Nothing was stored")
 
 
-def declared(backend: Backend, repo: Repository, name: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+def declared(backend: Backend, repo: Repository, name: str, overrides: Mapping[str, Any],
+             lock_timeout: float = 0.0) -> dict[str, Any]:
     run = declared_run(repo.desired, name)
     _refuse_if_not_here(f"run `{name}`", run.kind, run.spec)
-    return create_declared_run(backend, repo.desired, repo.config, name, overrides)
+    return create_declared_run(backend, repo.desired, repo.config, name, overrides, lock_timeout=lock_timeout,
+                               say=_note)
+
+
+def _note(text: str) -> None:
+    click.echo(f"note: {text}", err=True)
 
 
 def adhoc(backend: Backend, target: Target, function_name: str, action: str,

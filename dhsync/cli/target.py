@@ -13,12 +13,12 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
 from dhsync.backends import open_backend
-from dhsync.backends.base import Backend
+from dhsync.backends.base import Backend, MissingBackendError
 from dhsync.model.errors import BackendError, InvalidInputError
 from dhsync.specs.config import find_config, load_config
 from dhsync.specs.models.config import BACKEND_ENV_VAR as ENV_VAR
@@ -66,9 +66,21 @@ def resolve(root: Path, backend_url: str | None = None, project: str | None = No
 
 
 @contextlib.contextmanager
-def opened(target: Target) -> Iterator[Backend]:
+def opened(target: Target, *, create: bool = False, missing_ok: bool = False) -> Iterator[Backend]:
+    """The target's backend, open for the command. Only commands that write new state (`apply`, `run`) pass
+    `create=True`: a command that looks must not leave a database, or its folders, behind a mistyped URL.
+    A missing database is an error naming its path, or with `missing_ok` (`plan`) an empty backend,
+    said in a note."""
     try:
-        backend = open_backend(target.url, target.base_dir)
+        backend = open_backend(target.url, target.base_dir, create=create)
+    except MissingBackendError as exc:
+        if not missing_ok:
+            raise MissingBackendError(f"{exc} (the backend comes from {target.source})", exc.path) from None
+        from dhsync.backends.absent import AbsentBackend  # on use: it loads the sqlite backend
+
+        click.echo(f"note: no backend yet at `{exc.path}` (from {target.source}): everything is to create; "
+                   "`dhsync apply` creates it", err=True)
+        backend = AbsentBackend(exc.path, target.url)
     except (InvalidInputError, BackendError) as exc:
         raise type(exc)(f"{exc} (the backend comes from {target.source})") from None
     if target.url.startswith("memory://"):
@@ -78,3 +90,30 @@ def opened(target: Target) -> Iterator[Backend]:
         yield backend
     finally:
         backend.close()
+
+
+class Duration(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+
+    """`30s`, `2m`, `1h`, `1.5`: seconds (no unit), as a float; `0` means "do not wait"."""
+
+    name = "duration"
+    units: ClassVar[dict[str, float]] = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().lower()
+        number, unit = text.rstrip("smh"), text[len(text.rstrip("smh")):]
+        try:
+            seconds = float(number) * self.units[unit]
+        except (ValueError, KeyError):
+            self.fail(f"`{value}` is not a duration; give e.g. 30s, 2m, 1h or 0", param, ctx)
+        if not seconds >= 0 or seconds == float("inf"):
+            self.fail(f"`{value}` is not a duration of zero or more seconds", param, ctx)
+        return seconds
+
+
+def lock_timeout_option(func: F) -> F:
+    decorated: F = click.option(
+        "--lock-timeout", "lock_timeout", type=Duration(), default="0", show_default=True, metavar="DURATION",
+        help="wait this long (30s, 2m, 1h) for the lock an apply or run holds, then exit 4; 0: do not wait")(func)
+    return decorated

@@ -9,7 +9,7 @@ overridden, the recorded declaration is the one that ran, so apply still runs th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -46,12 +46,13 @@ def with_parameters(run: DesiredEntity, overrides: Mapping[str, Any]) -> Desired
 
 
 def create_declared_run(backend: Backend, desired: DesiredState, config: Config, name: str,
-                        overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                        overrides: Mapping[str, Any] | None = None, *, lock_timeout: float = 0.0,
+                        say: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Store a CREATED run of the declared run `name` (parameters overridden by `overrides`), on the
     function version and task the backend holds, once they match the repository. It holds the apply lock
     while it checks and stores, so an apply cannot trigger the same declaration at the same time (exit 4
-    while an apply runs)."""
-    with holding(backend, desired.project, lock_owner("dhsync run")):
+    while an apply runs, after waiting `lock_timeout` seconds for it); `say` hears a lock taken over."""
+    with holding(backend, desired.project, lock_owner("dhsync run"), timeout=lock_timeout, say=say):
         return _create(backend, desired, config, name, overrides)
 
 

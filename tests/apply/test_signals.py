@@ -157,9 +157,8 @@ def test_after_a_sigkill_with_the_default_ttl_the_user_is_told_to_force_release_
     killed = kill_apply(root, "2", "after", "60")  # function alpha created, nothing else
     assert_killed(killed)
 
-    refused = dhsync(root, "apply", "--auto-approve")
-    assert refused.returncode == 4
-    assert "if that process is gone, `dhsync lock release --force` frees the lock" in refused.stderr
+    # issue 8: the next apply no longer exits 4 here, it takes the lock of the killed apply over
+    # (tests/apply/test_lock_takeover.py); freeing it by hand, as below, still works.
     info = dhsync(root, "lock", "info")
     assert info.returncode == 0 and "state:     held" in info.stdout
     with backend_of(root) as backend:

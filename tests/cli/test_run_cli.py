@@ -188,3 +188,45 @@ def test_the_examples_declared_runs_compute_a_result_and_a_file(examples: Path, 
     assert "  slope: 6.7917\n  intercept: 120.2917\n" in train.stdout
     model = Path(examples / re.search(r"file: (\S+model\.json)", train.stdout)[1])  # type: ignore[index]
     assert '"forecast": [' in model.read_text()
+
+
+_TAKE_LOCK = """
+import os, signal, sys, time
+from dhsync.backends import open_backend
+backend = open_backend(sys.argv[1])
+held = backend.acquire_lock(sys.argv[2], "nightly apply", 600)
+print("held", flush=True)
+if sys.argv[3] == "kill":
+    os.kill(os.getpid(), signal.SIGKILL)
+time.sleep(float(sys.argv[3]))
+"""
+
+
+def _lock_holder(repo: Path, how: str) -> subprocess.Popen[str]:
+    url = f"sqlite:///{repo / '.dhsync' / 'state.db'}"
+    process = subprocess.Popen([sys.executable, "-c", _TAKE_LOCK, url, PROJECT, how], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stdout.readline() == "held\n", process.stderr
+    return process
+
+
+def test_a_run_takes_over_the_lock_of_a_killed_apply_with_a_note(repo: Path, run_cli: RunCli) -> None:
+    killed = _lock_holder(repo, "kill")
+    assert killed.wait(timeout=30) == -signal.SIGKILL
+    result = run_cli("run", "count-words", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert f"(pid {killed.pid}), which ended without releasing it (that process no longer runs on this host)" \
+        in result.stderr
+    assert "note: took over the lock of nightly apply on" in result.stderr
+
+
+def test_a_run_waits_for_a_live_apply_only_as_long_as_lock_timeout_says(repo: Path, run_cli: RunCli) -> None:
+    holding = _lock_holder(repo, "60")
+    try:
+        result = run_cli("run", "count-words", "--lock-timeout", "0.5s", cwd=repo)
+    finally:
+        holding.kill()
+        holding.wait()
+    assert result.exit_code == 4
+    assert "is locked by nightly apply on" in result.stderr and "(waited 0.5 s for it)" in result.stderr
+    assert runs_of(repo) == [], "nothing stored"

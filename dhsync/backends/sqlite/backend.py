@@ -27,10 +27,11 @@ class SqliteBackend:
     """The whole Backend protocol over one SQLite file."""
 
     def __init__(self, path: Path, *, url: str | None = None, clock: Clock = ent.utc_now,
-                 user: str | None = None, busy_timeout: float = 5.0, retry_for: float = 30.0) -> None:
+                 user: str | None = None, busy_timeout: float = 5.0, retry_for: float = 30.0,
+                 create: bool = True) -> None:
         self.path = path
         self.url = url or f"sqlite:///{path}"
-        self.db = Database(path, busy_timeout=busy_timeout, retry_for=retry_for)
+        self.db = Database(path, create=create, busy_timeout=busy_timeout, retry_for=retry_for)
         self._clock = clock
         self._user = user or ent.current_user()
 
@@ -162,13 +163,17 @@ class SqliteBackend:
         return self.db.write(force)
 
     def data_dir(self) -> Path:
-        """Run logs, artifacts and the apply journal go into `.dhsync/` beside the database file (the
-        database's own folder when that is `.dhsync/`, as for the default `.dhsync/state.db`); a database of
-        another name gets a folder of its own in there (`.dhsync/prod/` for `.dhsync/prod.db`), so two
-        databases side by side never share an apply journal."""
-        parent = self.path.parent.resolve()  # absolute: runs work in folders of their own
-        base = parent if parent.name == ".dhsync" else parent / ".dhsync"
-        return base if self.path.stem == DEFAULT_STEM else base / self.path.stem
+        return data_dir_of(self.path)
 
     def close(self) -> None:
         self.db.close()
+
+
+def data_dir_of(path: Path) -> Path:
+    """Run logs, artifacts and the apply journal of the database at `path` go into `.dhsync/` beside it
+    (the database's own folder when that is `.dhsync/`, as for the default `.dhsync/state.db`); a database
+    of another name gets a folder of its own in there (`.dhsync/prod/` for `.dhsync/prod.db`), so two
+    databases side by side never share an apply journal."""
+    parent = path.parent.resolve()  # absolute: runs work in folders of their own
+    base = parent if parent.name == ".dhsync" else parent / ".dhsync"
+    return base if path.stem == DEFAULT_STEM else base / path.stem

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from dhsync.backends.base import MissingBackendError
 from dhsync.backends.entities import iso, utc_now
-from dhsync.backends.sqlite import schema
+from dhsync.backends.sqlite import files, schema
 from dhsync.backends.sqlite.rows import UndecodableRecord
 from dhsync.model.errors import BackendError, ConflictError
 
@@ -45,16 +46,18 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 class Database:
     """The state database file at `path`, checked, migrated and in WAL mode."""
 
-    def __init__(self, path: Path, *, busy_timeout: float = 5.0, retry_for: float = 30.0) -> None:
+    def __init__(self, path: Path, *, create: bool = True, busy_timeout: float = 5.0,
+                 retry_for: float = 30.0) -> None:
         self.path = path
         self._busy_timeout = busy_timeout
         self._retry_for = retry_for
         self._mutex = threading.RLock()
         try:
+            made = self._create_if_missing(create)
             schema.check_header(path)
-            if path.exists() and path.stat().st_size:
+            self._frozen = files.frozen(path)
+            if not made:
                 self._inspect_read_only()
-            path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BackendError(f"cannot use `{path}` as the state database: {exc.strerror or exc}. Set "
                                "`backend:` in dhsync.yaml (or DHSYNC_BACKEND) to a file path dhsync can "
@@ -66,11 +69,24 @@ class Database:
             self.conn.close()
             raise
 
+    def _create_if_missing(self, create: bool) -> bool:
+        if self.path.exists():
+            return False
+        if not create:
+            raise MissingBackendError(f"no state database at `{self.path}`: nothing was applied there yet, or the "
+                                      "backend URL has a typo. Check `backend:` in dhsync.yaml (or DHSYNC_BACKEND, "
+                                      "--backend); `dhsync apply` creates it", self.path)
+        return self._guard(lambda: files.create(self.path, iso(utc_now())))
+
+    def _uri(self, mode: str) -> str:
+        # immutable: no locks, no -wal or -shm files; only for a database nobody may write (files.frozen)
+        return f"{self.path.resolve().as_uri()}?{'immutable=1' if self._frozen else mode}"
+
     def _inspect_read_only(self) -> None:
         """Check the version through a read-only handle: a refused file is never written to."""
         def inspect() -> None:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                   timeout=self._busy_timeout, isolation_level=None)
+            conn = sqlite3.connect(self._uri("mode=ro"), uri=True, timeout=self._busy_timeout,
+                                   isolation_level=None)
             try:
                 schema.check_version(schema.read_version(conn, self.path), self.path)
                 if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
@@ -81,13 +97,14 @@ class Database:
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False: the backend object may be shared by threads; _mutex serialises use.
-        conn = sqlite3.connect(str(self.path), timeout=self._busy_timeout, isolation_level=None,
+        conn = sqlite3.connect(self._uri("mode=rw"), uri=True, timeout=self._busy_timeout, isolation_level=None,
                                check_same_thread=False)
         try:
-            # WAL: readers never block the writer nor each other. NORMAL sync in WAL keeps every
-            # committed transaction through a process crash (only an OS crash may lose the last ones).
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            conn.execute("PRAGMA synchronous = NORMAL")
+            if not self._frozen:
+                # WAL: readers never block the writer nor each other. NORMAL sync in WAL keeps every
+                # committed transaction through a process crash (only an OS crash may lose the last ones).
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
         except BaseException:
             conn.close()
@@ -164,6 +181,12 @@ class Database:
                 f"the state database `{self.path}` cannot be used: its folder `{self.path.parent}` is not writable, "
                 "and SQLite writes its write-ahead log beside the database, for reading too. Use a writable copy "
                 "(`backend:` in dhsync.yaml or DHSYNC_BACKEND) or make the folder writable")
+        blocked = files.unwritable(self.path) if _code(exc) == sqlite3.SQLITE_READONLY else None
+        if blocked is not None:
+            return BackendError(
+                f"the state database `{self.path}` cannot be written: `{blocked}` is read-only for this user "
+                f"({exc}). Make it writable (`chmod u+w {blocked}`), or use a writable copy (`backend:` in "
+                "dhsync.yaml or DHSYNC_BACKEND)")
         return BackendError(f"the state database `{self.path}` failed: {exc}")
 
     def close(self) -> None:

@@ -87,9 +87,16 @@ def _untouched(path: Path) -> str:
 
 
 def check_header(path: Path) -> None:
-    """Refuse a non-empty file that is not SQLite without letting SQLite near it."""
-    if not path.exists() or path.stat().st_size == 0:
+    """Refuse a file that is not SQLite without letting SQLite near it. A 0-byte file too: SQLite would
+    take it for a new database, and dhsync never leaves one (files.create), so it is someone else's."""
+    if not path.exists():
         return
+    if path.stat().st_size == 0:
+        raise BackendError(
+            f"`{path}` is an empty file (0 bytes), not a dhsync state database; {_untouched(path)}. If nothing "
+            f"should be in it, remove it (`rm {path}`) and `dhsync apply` starts afresh; otherwise restore it "
+            "from a backup"
+        )
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
