@@ -19,12 +19,12 @@ from tests.conftest import RunCli, run_process
 
 
 def test_the_readme_walkthrough_as_real_processes(examples: Path, tmp_path: Path) -> None:
-    first = run_process("apply", "examples", "--auto-approve", cwd=examples.parent)
+    first = run_process("apply", "--auto-approve", cwd=examples)  # step 1, from examples/ as the README says
     assert first.returncode == 0, first.stderr
     assert "Apply complete: 11 created, 0 new versions, 0 updated, 0 deleted, 2 runs triggered." in first.stdout
     assert "  prepare-sales-daily: COMPLETED (run " in first.stdout
     assert "    results: rows_kept=4, rows_dropped=3\n" in first.stdout
-    assert "    output clean: examples/.dhsync/artifacts/" in first.stdout  # relative to where the user stands
+    assert "    output clean: .dhsync/artifacts/" in first.stdout  # relative to where the user stands
     assert run_process("plan", "--detailed-exitcode", cwd=examples).returncode == 0
 
     (examples / "src" / "train.py").write_text((examples / "src" / "train.py").read_text() + "\n# v2\n")
