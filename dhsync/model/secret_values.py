@@ -8,8 +8,11 @@ Booleans and nulls are never hidden: `secret: true` is a flag, `private: false` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from dhsync.model.plan import SecretRules
 from dhsync.model.redact import REDACTED, redact_text
@@ -76,6 +79,32 @@ def _flagged(value: Any) -> bool:
     return False
 
 
+# Without any of these in its JSON (lower-cased), nothing in a value is a credential by name or by look: a
+# superset of the word list (model.secret_names) and of the shapes' beginnings (model.redact). It keeps cold
+# loads of repositories without secrets fast (the cache asks about every file). Plain `in` tests: a regex
+# alternation of these is 10x slower in CPython.
+_HINTS: tuple[bytes, ...] = (
+    b"pass", b"pwd", b"secret", b"token", b"key", b"cred", b"auth", b"bearer", b"cookie", b"session",
+    b"signature", b"private", b"jwt", b"@", b"-----begin", b"eyj", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_",
+    b"github_pat", b"glpat", b"xox", b"akia", b"asia", b"sk-", b"k_live_", b"k_test_", b"hf_", b"aiza", b"npm_",
+    b"pypi-", b"dop_v1", b"sig=", b"accountkey", b"sharedaccess",
+)
+_SHORT_WORDS = re.compile(rb"pat(?![a-z])|sas(?![a-z])")  # not `path`, `sasl`
+
+
+def _may_hold_secret(value: Any, rules: SecretRules) -> bool:
+    if rules.mask:
+        return True  # the repository's globs may name anything
+    try:
+        text = orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).lower()
+    except TypeError:
+        return True
+    return any(hint in text for hint in _HINTS) or ((b"pat" in text or b"sas" in text)
+                                                   and _SHORT_WORDS.search(text) is not None)
+
+
 def holds_secret(value: Any, rules: SecretRules = NO_RULES) -> bool:
     """Whether anything in `value` would be hidden when shown: what must not be kept in clear on disk."""
+    if not _may_hold_secret(value, rules):
+        return False
     return _flagged(value) or hide(value, rules) != value

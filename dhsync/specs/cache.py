@@ -3,16 +3,19 @@
 It lives in `.dhsync/cache/` beside dhsync.yaml. A damaged or foreign cache file is ignored and rewritten:
 the cache can only make loading faster, never change its result.
 
-Secret values are never written to it (README "Secrets"): a file whose content holds one (by the rules the
-plan masks with, the repository's `secrets.mask`/`show` included) is recorded as a marker under its content
-hash, so it is parsed again on every load, and the loader keeps no snapshot of a repository that has one.
-Files without secrets keep the warm path.
+Secret values are never written to it in clear (README "Secrets"). A file whose content holds one (by the
+rules the plan masks with, the repository's `secrets.mask`/`show` included) is recorded as a marker under
+its content hash, so it is parsed again when the snapshot cannot serve the load. In the snapshot, the
+entities of such a file are sealed: encrypted with a key derived from the file's own bytes, which the cache
+does not keep. A warm load reads those files (no parse, no check) to open them; the cache alone, or after
+the file changed (a secret removed or rotated), discloses nothing. Files without secrets are not touched.
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import hashlib
+import hmac
 import os
 import stat
 import tempfile
@@ -45,7 +48,7 @@ class CheckCache:
         self._salt = salt if secrets == NO_RULES else hashlib.sha256(
             orjson.dumps([salt, secrets.mask, secrets.show])).hexdigest()[:32]
         self._secrets = secrets
-        self.held_secret = False  # some file of this load holds a secret: the loader keeps no snapshot
+        self._secret_keys: set[str] = set()  # content keys of the files that hold a secret
         self._written_ns = 0
         self._old_stamps: dict[str, Any] = {}
         self._old: dict[str, Any] | None = None if path is not None else {}
@@ -83,15 +86,30 @@ class CheckCache:
         if entry is not None:
             self._new[key] = entry
         if entry == _SECRET_MARKER:
-            self.held_secret = True
+            self._secret_keys.add(key)
             return None
         return entry
 
     def put(self, key: str, entry: Any) -> None:
         if holds_secret(entry, self._secrets):
-            self.held_secret = True
+            self._secret_keys.add(key)
             entry = _SECRET_MARKER
         self._new[key] = entry
+
+    def seal(self, root: Path, relative: str, value: Any) -> Any:
+        """`value` (taken from the spec file `relative`) as the snapshot may keep it: sealed when the file
+        holds a secret, as it is otherwise."""
+        content_key = self._stamps.get(relative, [None] * 4)[3]
+        if content_key not in self._secret_keys:
+            return value
+        return {_SEALED: _seal(orjson.dumps(value), _read(root, relative), self._salt)}
+
+    def unseal(self, root: Path, relative: str, value: Any) -> Any | None:
+        """What `seal` was given, or None when the file no longer opens it (then the snapshot is not used)."""
+        if not (isinstance(value, dict) and isinstance(value.get(_SEALED), str)):
+            return value
+        plain = _open(value[_SEALED], _read(root, relative), self._salt)
+        return None if plain is None else orjson.loads(plain)
 
     def _entries(self) -> dict[str, Any]:
         if self._old is None:
@@ -120,6 +138,44 @@ class CheckCache:
                         {**header, "written_ns": time.time_ns(), "stamps": self._stamps})
 
 
+_SEALED = "sealed"
+
+
+def _read(root: Path, relative: str) -> bytes:
+    try:
+        return (root / relative).read_bytes()
+    except OSError:
+        return b""  # nothing opens with it: the load goes the slow way
+
+
+def _file_key(data: bytes, salt: str) -> bytes:
+    # not CheckCache.key (the content key the cache stores): this one must not be derivable from the cache
+    return hashlib.blake2b(data, digest_size=32, key=b"dhsync-seal\0" + salt.encode()[:48]).digest()
+
+
+def _stream(key: bytes, nonce: bytes, size: int) -> int:
+    return int.from_bytes(hashlib.shake_256(key + nonce).digest(size), "big")
+
+
+def _seal(plain: bytes, data: bytes, salt: str) -> str:
+    """`plain` encrypted (SHAKE-256 keystream) and authenticated (HMAC-SHA256) under the file's key."""
+    key, nonce = _file_key(data, salt), os.urandom(16)
+    cipher = (int.from_bytes(plain, "big") ^ _stream(key, nonce, len(plain))).to_bytes(len(plain), "big")
+    tag = hmac.new(key, nonce + cipher, hashlib.sha256).digest()
+    return base64.b64encode(nonce + tag + cipher).decode()
+
+
+def _open(sealed: str, data: bytes, salt: str) -> bytes | None:
+    try:
+        raw = base64.b64decode(sealed, validate=True)
+    except ValueError:
+        return None
+    key, nonce, tag, cipher = _file_key(data, salt), raw[:16], raw[16:48], raw[48:]
+    if not hmac.compare_digest(tag, hmac.new(key, nonce + cipher, hashlib.sha256).digest()):
+        return None  # another file (edited since), or a damaged snapshot
+    return (int.from_bytes(cipher, "big") ^ _stream(key, nonce, len(cipher))).to_bytes(len(cipher), "big")
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
@@ -143,9 +199,3 @@ def cache_salt(config_fingerprint: bytes) -> str:
     """Entries are valid only for this dhsync version, this cache format and these dhsync.yaml defaults."""
     version = f"{__version__}/{CACHE_FORMAT}".encode()
     return hashlib.sha256(version + b"\0" + config_fingerprint).hexdigest()[:32]
-
-
-def discard(path: Path) -> None:
-    """Remove a cache file that must not stay (a snapshot of a repository that now holds a secret)."""
-    with contextlib.suppress(OSError):
-        path.unlink()

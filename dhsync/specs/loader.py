@@ -9,6 +9,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import SecretRules
 from dhsync.specs import code, snapshot
-from dhsync.specs.cache import CheckCache, cache_salt, discard
+from dhsync.specs.cache import CheckCache, cache_salt
 from dhsync.specs.discover import discover
 from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
@@ -108,13 +109,11 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
     diagnostics.extend(_locate_all(root, display, code_issues + resolve_issues))
     diagnostics.sort(key=sort_key)
     state = DesiredState(config.project, tuple(entities))
-    if use_cache and cache.held_secret:  # never kept whole: files with secrets are parsed on every load
-        discard(cache_dir / "snapshot.json")
-    elif use_cache and not diagnostics:
+    if use_cache and not diagnostics:
         origins = {p.origin: p.file for p in placed}
         state = replace(state, digest=desired_digest(state))  # hashed once here, read back when unchanged
         snapshot.save(cache_dir / "snapshot.json", whole_key, cache.keys_of(files),
-                      [(origins[e.origin], e) for e in entities], state.digest or "")
+                      [(origins[e.origin], e) for e in entities], state.digest or "", partial(cache.seal, root))
     return LoadResult(root, config, state, tuple(diagnostics), tuple(files))
 
 

@@ -43,10 +43,23 @@ def _entity(row: list[Any], display: Callable[[str], str]) -> DesiredEntity:
                          _TRIGGERS[trigger] if trigger else None, sources)
 
 
+def _sealed(row: list[Any], seal: Callable[[str, Any], Any] | None) -> list[Any]:
+    """The row with its metadata and spec sealed when its file holds a secret (CheckCache.seal)."""
+    shut = seal(row[6], [row[4], row[5]]) if seal is not None else None
+    return [*row[:4], shut, None, *row[6:]] if isinstance(shut, dict) else row
+
+
+def _opened(row: list[Any], root: Path, cache: CheckCache) -> list[Any] | None:
+    if row[5] is not None or not isinstance(row[4], dict):
+        return row
+    pair = cache.unseal(root, row[6], row[4])
+    return None if pair is None else [*row[:4], pair[0], pair[1], *row[6:]]
+
+
 def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]],
-         digest: str) -> None:
+         digest: str, seal: Callable[[str, Any], Any] | None = None) -> None:
     payload = {"format": SNAPSHOT_FORMAT, "key": key, "files": files, "digest": digest,
-               "entities": [_row(entity, relative) for relative, entity in entities]}
+               "entities": [_sealed(_row(entity, relative), seal) for relative, entity in entities]}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
@@ -66,7 +79,10 @@ def load(path: Path, key: str, root: Path, files: Sequence[str], cache: CheckCac
         recorded: dict[str, str] = data["files"]
         if list(recorded) != list(files) or not _unchanged(root, recorded, data["entities"], cache):
             return None
-        return [_entity(row, display) for row in data["entities"]], str(data["digest"])
+        rows = [_opened(row, root, cache) for row in data["entities"]]
+        if any(row is None for row in rows):
+            return None
+        return [_entity(row, display) for row in rows if row is not None], str(data["digest"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
 
