@@ -1,4 +1,5 @@
-"""Tasks in a plan: create, update in place, created again on the function's new version (a create: the old version keeps its task), delete when pruning."""
+"""Tasks in a plan: create, update in place, created again on the function's new version (a create: the old
+version keeps its task), delete when pruning."""
 
 from __future__ import annotations
 

@@ -53,7 +53,8 @@ def test_markdown_calls_degraded_runs_out(failing: Path, run_cli: RunCli) -> Non
 
 def test_retry_failed_runs_lets_apply_run_it_again(failing: Path, run_cli: RunCli) -> None:
     run_cli("apply", "--auto-approve", cwd=failing)
-    (failing / "dhsync.yaml").write_text((failing / "dhsync.yaml").read_text() + "policies: {retry_failed_runs: true}\n")
+    config = failing / "dhsync.yaml"
+    config.write_text(config.read_text() + "policies: {retry_failed_runs: true}\n")
     planned = run_cli("plan", cwd=failing)
     assert ("> run boom-daily  (python+job:run)  trigger: its last run on this version failed "
             "(policies.retry_failed_runs)") in planned.stdout
