@@ -1,16 +1,16 @@
 """Which names hold credentials: word parts of a key, not substrings of it.
 
 A name is split into words on `_`, `-`, `.`, `/`, blanks and camelCase (`DB_PASSWORD`, `githubToken`,
-`APIKey`, `ssh.key` all end in a credential word). The name holds a credential when its last word is one
-(after trailing qualifiers such as `_PROD`, `_2`, `_V2`, `_B64` are set aside), or when its last word is a
-well-known concatenation ending in one (`PGPASSWORD`, `clientsecret`, `authtoken`). Only the last word
-counts because a credential word followed by another names something *about* the credential, not the
-credential: `TOKEN_COUNT`, `PASSWORD_POLICY_URL`, `AUTH_URL`, `SESSION_TIMEOUT`, `TOKENIZER_PATH`.
+`APIKey`, `ssh.key`). The name holds a credential when any of its words is a credential word, or a
+well-known concatenation ending in one (`PGPASSWORD`, `clientsecret`, `authtoken`). Any word, not only the
+last: a name that mentions a credential (`TOKEN_FILE`, `SESSION_ID`, `AUTH_HEADER`) is hidden rather than
+risked; `secrets.show` in dhsync.yaml names the rare false positive (`TOKEN_COUNT`, `SESSION_TIMEOUT`).
 
 `key` alone is too common to be a credential (`sort_key`, an entity's `key`, a node selector's `key`): it
 counts after another word, unless that word makes it a lookup key (`sort`, `partition`, `primary`,
-`public` …). `tokens` (plural) is a count in model settings (`max_tokens`) and is not a credential word.
-Words that merely contain a credential word (`MONKEY`, `KEYBOARD`, `AUTHOR`, `SECRETARY`) never match.
+`public`, `topology` …). `tokens` (plural) is a count in model settings (`max_tokens`) and is not a
+credential word. Words that merely contain a credential word (`MONKEY`, `KEYBOARD`, `AUTHOR`, `SECRETARY`,
+`TOKENIZER`) never match.
 """
 
 from __future__ import annotations
@@ -40,16 +40,7 @@ _LOOKUP_KEY_WORDS: frozenset[str] = frozenset({
     "record", "message", "partitioning", "bucket", "file", "path", "prefix", "sorting", "label", "topology",
     "selector", "node",
 })
-# words after the credential word that still name the credential itself (`DB_PASSWORD_PROD`, `TOKEN_2`)
-_QUALIFIERS: frozenset[str] = frozenset({
-    "value", "val", "b64", "base64", "raw", "enc", "encoded", "encrypted", "plain", "plaintext", "hash", "hashed",
-    "str", "string", "text", "data", "pem", "der", "prod", "production", "staging", "stage", "stg", "dev",
-    "development", "test", "testing", "qa", "uat", "local", "old", "new", "current", "next", "prev", "previous",
-    "primary", "secondary", "backup", "main", "default", "admin", "root", "ro", "rw", "readonly", "override",
-    "base",
-})
 NO_RULES = SecretRules()  # the built-in rules alone
-_VERSION = re.compile(r"v?\d+")
 _SPLIT = re.compile(r"[_\-./\s:]+")
 # `githubToken` -> github Token; `APIKey` -> API Key; `password2` stays one word (digits are handled below)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -58,14 +49,6 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 def words_of(name: str) -> list[str]:
     """The lower-case words of `name`: `AWS_SECRET_ACCESS_KEY` -> aws secret access key."""
     return [w.lower() for part in _SPLIT.split(name) if part for w in _CAMEL.split(part) if w]
-
-
-def _significant(words: list[str]) -> list[str]:
-    """`words` without the trailing qualifiers (`PROD`, `2`, `V2`, `B64`) that keep the credential's meaning."""
-    end = len(words)
-    while end > 1 and (words[end - 1] in _QUALIFIERS or _VERSION.fullmatch(words[end - 1])):
-        end -= 1
-    return words[:end]
 
 
 def _credential_word(word: str) -> bool:
@@ -77,15 +60,14 @@ def _credential_word(word: str) -> bool:
 def is_credential_name(name: str) -> bool:
     """Whether the built-in rules take `name` (an env name, a parameter key, any mapping key) for a
     credential's."""
-    words = _significant(words_of(name))
-    if not words:
-        return False
-    last = words[-1]
-    if last in _KEY_WORDS:
-        return len(words) >= 2 and words[-2] not in _LOOKUP_KEY_WORDS
-    if last == "id" and len(words) >= 3 and words[-3:-1] == ["access", "key"]:
-        return True  # AWS_ACCESS_KEY_ID: half of a credential pair, masked like its other half
-    return _credential_word(last)
+    words = words_of(name)
+    for position, word in enumerate(words):
+        if word in _KEY_WORDS:
+            if position and words[position - 1] not in _LOOKUP_KEY_WORDS:
+                return True
+        elif _credential_word(word):
+            return True
+    return False
 
 
 @lru_cache(maxsize=8192)

@@ -17,11 +17,15 @@ CREDENTIAL_NAMES = [
     "password2", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "SECRET_KEY_BASE", "GITLAB_PAT", "ID_JWT",
     "BASIC_AUTH", "privateKey", "REQUEST_SIGNATURE", "SESSION", "OAUTHTOKEN",
 ]
-# names that contain a credential word without being one, or that name something about a credential
+# names that contain a credential word without having it as a word of their own
 ORDINARY_NAMES = [
-    "MONKEY", "KEYBOARD", "AUTHOR", "SECRETARY", "TOKENIZER", "TOKENIZER_MODE", "TOKENIZER_PATH", "token_count",
-    "max_tokens", "secret_santa", "sort_key", "key", "PASSWORD_POLICY_URL", "AUTH_URL", "SESSION_TIMEOUT",
-    "public_key", "topologyKey", "matchLabelKeys", "OLDPWD", "COOKIE_DOMAIN", "JWT_ALGORITHM", "MODE",
+    "MONKEY", "KEYBOARD", "AUTHOR", "SECRETARY", "TOKENIZER", "TOKENIZER_MODE", "TOKENIZER_PATH",
+    "max_tokens", "sort_key", "key", "public_key", "topologyKey", "matchLabelKeys", "OLDPWD", "MODE",
+]
+# a credential word anywhere in the name: hidden rather than risked (`secrets.show` names false positives)
+MENTIONING_NAMES = [
+    "token_count", "secret_santa", "PASSWORD_POLICY_URL", "AUTH_URL", "SESSION_TIMEOUT", "COOKIE_DOMAIN",
+    "JWT_ALGORITHM", "GITHUB_TOKEN_FILE", "API_KEY_ID", "SESSION_ID", "AUTH_HEADER",
 ]
 
 
@@ -45,6 +49,14 @@ def test_a_word_that_only_contains_one_does_not(name: str) -> None:
     assert not is_credential_name(name)
     doc = {"spec": {"envs": [{"name": name, "value": "visible"}], "parameters": {name: "visible"}}}
     assert mask(doc) == doc
+
+
+@pytest.mark.parametrize("name", MENTIONING_NAMES)
+def test_a_credential_word_anywhere_in_the_name_masks_it_unless_shown(name: str) -> None:
+    assert is_credential_name(name)
+    doc = {"spec": {"envs": [{"name": name, "value": "visible"}], "parameters": {name: "visible"}}}
+    assert mask(doc) == {"spec": {"envs": [{"name": name, "value": MASK}], "parameters": {name: MASK}}}
+    assert mask(doc, rules=SecretRules(show=(name,))) == doc
 
 
 def test_the_secret_flag_and_other_booleans_stay_visible() -> None:

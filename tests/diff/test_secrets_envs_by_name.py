@@ -21,7 +21,7 @@ def test_credential_named_envs_are_masked_and_a_change_shows_as_changed(name: st
     assert "one" not in repr(field) and "two" not in repr(field)
 
 
-@pytest.mark.parametrize("name", ["MODE", "TOKENIZER_PATH", "SECRETARY", "PASSWORD_POLICY_URL"])
+@pytest.mark.parametrize("name", ["MODE", "TOKENIZER_PATH", "SECRETARY", "KEYBOARD_LAYOUT"])
 def test_ordinary_names_stay_visible(name: str) -> None:
     shown = mask({"kind": "python+job", "spec": {"envs": [{"name": name, "value": "visible"}]}})
     assert shown is not None and shown["spec"]["envs"][0]["value"] == "visible"
