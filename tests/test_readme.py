@@ -52,3 +52,4 @@ def test_the_import_layer_contracts_name_a_section_the_readme_has() -> None:
     assert named, "the layer contract names the README section that describes the layers"
     for section in named:
         assert f"## {section}\n" in readme
+

@@ -2,35 +2,35 @@
 
 0 success, nothing to change · 1 error · 2 changes present · 3 stale saved plan · 4 lock held ·
 5 refused by a protection rule · 130 interrupted.
+
+Commands are imported when they run, not when `dhsync` starts: `dhsync validate` does not pay for apply's
+imports, and `dhsync --version` answers before click itself is imported.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-
-import click
+from typing import Any
 
 from dhsync._version import __version__
-from dhsync.cli import (
-    apply_cmd,
-    drift_cmd,
-    import_cmd,
-    init_cmd,
-    lock_cmd,
-    logs_cmd,
-    plan_cmd,
-    run_cmd,
-    runs_cmd,
-    stop_cmd,
-    validate_cmd,
-)
-from dhsync.cli.common import DhsyncGroup, run_guarded
 
+# name -> (module in dhsync.cli, attribute, one line for `dhsync --help`), in the order --help lists them
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("validate_cmd", "validate", "Check the spec repository; every problem, located."),
+    "init": ("init_cmd", "init", "Scaffold a spec repository that validates and applies."),
+    "plan": ("plan_cmd", "plan", "Show what apply would change (text, JSON plan file, Markdown)."),
+    "apply": ("apply_cmd", "apply", "Make the backend match the repository, or apply a saved plan."),
+    "lock": ("lock_cmd", "lock", "The lock `dhsync apply` holds while it writes (one per project)."),
+    "drift": ("drift_cmd", "drift", "Exit 2 when the backend no longer matches the repository."),
+    "import": ("import_cmd", "import_", "Adopt declared functions that were made outside dhsync."),
+    "run": ("run_cmd", "run", "Run a declared run (or a stored function) on this machine, now."),
+    "runs": ("runs_cmd", "runs", "List the runs, newest first, with state, duration and results."),
+    "logs": ("logs_cmd", "logs", "Print or follow the log of a run."),
+    "stop": ("stop_cmd", "stop", "Stop a run executing on this machine."),
+}
 
-@click.group(cls=DhsyncGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="dhsync")
-def cli() -> None:
-    """GitOps for DigitalHub functions, tasks and runs.
+HELP = """GitOps for DigitalHub functions, tasks and runs.
 
     Keep function, task and run YAML in a repository; `validate` checks it, `plan` shows what
     `apply` would change in the backend, `apply` makes it so and runs the declared runs.
@@ -41,19 +41,47 @@ def cli() -> None:
     """
 
 
-cli.add_command(validate_cmd.validate)
-cli.add_command(init_cmd.init)
-cli.add_command(plan_cmd.plan)
-cli.add_command(apply_cmd.apply)
-cli.add_command(lock_cmd.lock)
-cli.add_command(drift_cmd.drift)
-cli.add_command(import_cmd.import_)
+def load_command(name: str) -> Any:
+    module, attribute, _ = COMMANDS[name]
+    return getattr(importlib.import_module(f"dhsync.cli.{module}"), attribute)
 
-cli.add_command(run_cmd.run)
-cli.add_command(runs_cmd.runs)
-cli.add_command(logs_cmd.logs)
-cli.add_command(stop_cmd.stop)
+
+def _cli() -> Any:
+    import click
+
+    from dhsync.cli.common import DhsyncGroup
+
+    class LazyGroup(DhsyncGroup):
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            return list(COMMANDS)
+
+        def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+            return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            # the one-line help of every command without importing them all
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, short) for name, (_, _, short) in COMMANDS.items()])
+
+    @click.group(cls=LazyGroup, help=HELP,
+                 context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+    @click.version_option(__version__, "--version", prog_name="dhsync")
+    def cli() -> None:
+        pass
+
+    return cli
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cli":  # `from dhsync.cli.main import cli`: the click group, built on first use
+        return _cli()
+    raise AttributeError(name)
 
 
 def main() -> None:
-    sys.exit(run_guarded(cli))
+    if sys.argv[1:] == ["--version"]:  # the one answer that needs nothing else
+        sys.stdout.write(f"dhsync, version {__version__}\n")
+        sys.exit(0)
+    from dhsync.cli.common import run_guarded
+
+    sys.exit(run_guarded(_cli()))

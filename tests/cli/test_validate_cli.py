@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from dhsync import __version__
-from dhsync.cli.main import cli
+from dhsync.cli.main import COMMANDS
 from tests.conftest import ROOT, RunCli, run_process
 
 
@@ -85,7 +85,7 @@ def test_version(run_cli: RunCli) -> None:
     assert result.stdout.strip() == f"dhsync, version {__version__}"
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help(command: str, run_cli: RunCli) -> None:
     result = run_cli(command, "--help")
     assert result.exit_code == 0

@@ -1,0 +1,50 @@
+"""Start-up: `dhsync --version` answers without importing click, `--help` lists every command without
+importing them, and each command imports only what it uses (an import-set test, not a timing)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from dhsync.cli.main import COMMANDS, load_command
+
+_PROBE = """
+import sys
+sys.argv = ["dhsync", *{args!r}]
+from dhsync.cli.main import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES " + " ".join(sorted(sys.modules)))
+"""
+
+
+def _modules_after(*args: str) -> set[str]:
+    probe = subprocess.run([sys.executable, "-c", _PROBE.format(args=list(args))], capture_output=True, text=True,
+                           timeout=60, check=False)
+    return set(probe.stderr.rpartition("MODULES ")[2].split())
+
+
+def test_version_imports_neither_click_nor_any_command() -> None:
+    loaded = _modules_after("--version")
+    assert "click" not in loaded
+    assert not any(name.startswith("dhsync.cli.") and name != "dhsync.cli.main" for name in loaded)
+
+
+def test_help_lists_every_command_without_importing_them() -> None:
+    loaded = _modules_after("--help")
+    assert not [name for name in loaded if name.endswith("_cmd")]
+    assert "pydantic" not in loaded and "jsonschema" not in loaded
+
+
+def test_every_command_has_the_short_help_the_list_shows() -> None:
+    for name, (_, _, short) in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        assert (command.short_help or (command.help or "").strip().splitlines()[0]) == short
+
+
+def test_validate_does_not_import_apply_or_the_backends() -> None:
+    loaded = _modules_after("validate", "--help")
+    assert not [name for name in loaded if name.startswith(("dhsync.apply", "dhsync.backends", "dhsync.sdk"))]
