@@ -43,24 +43,11 @@ def may_acquire(current: LockInfo | None, now: datetime) -> bool:
     return current is None or current.expired(now) or holder.ended(current)
 
 
-def holder_gone(lock: LockInfo) -> bool:
-    """The holder is on this host and its pid runs no more: a hint for the message only (containers share
-    hostnames, not pids, so a lock is never taken over on this alone)."""
-    if lock.host != socket.gethostname():
-        return False
-    try:
-        os.kill(lock.pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def held_error(current: LockInfo) -> LockHeldError:
-    gone = ", which no longer runs on this host" if holder_gone(current) else ""
+    # Raised only when may_acquire said no, so the holder is not known to have ended (holder.ended is the one
+    # rule): a pid missing from this host says nothing of a lock taken on another boot or in a container.
     return LockHeldError(
-        f"project `{current.project}` is locked by {current.owner} on {current.host} (pid {current.pid}{gone}) "
+        f"project `{current.project}` is locked by {current.owner} on {current.host} (pid {current.pid}) "
         f"since {iso(current.acquired_at)}, until {iso(current.expires_at)} unless renewed. Wait for it to "
         f"finish; if that process is gone, `dhsync lock release --force` frees the lock"
     )

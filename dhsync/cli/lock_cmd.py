@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from dhsync.backends import holder
-from dhsync.backends.locking import holder_gone
 from dhsync.cli.common import EXIT_OK, finish
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import InvalidInputError
@@ -20,14 +19,17 @@ _PROJECT = click.option("--project", help="project name (default: dhsync.yaml's)
 
 
 def describe(lock: LockInfo, now: datetime) -> list[str]:
+    # One rule for "the holder is gone" (holder.ended: host, boot, pid namespace, start time), asked once, so
+    # the state line and the host line cannot disagree.
+    ended = holder.ended(lock)
     if lock.expired(now):
         state = "expired (the next apply takes it over)"
-    elif holder.ended(lock):
+    elif ended:
         state = "held by a process that has ended (the next apply or run takes it over)"
     else:
         state = "held"
     return [f"project:   {lock.project}", f"state:     {state}", f"owner:     {lock.owner}",
-            f"host, pid: {lock.host}, {lock.pid}{_GONE if holder_gone(lock) else ''}",
+            f"host, pid: {lock.host}, {lock.pid}{_GONE if ended else ''}",
             f"since:     {lock.acquired_at.isoformat()}",
             f"heartbeat: {lock.heartbeat_at.isoformat()}", f"expires:   {lock.expires_at.isoformat()}"]
 
@@ -68,7 +70,7 @@ def release(path: Path, project: str | None, force: bool, backend_url: str | Non
             if held is None:
                 click.echo(f"project {target.project} is not locked; nothing to release")
                 return finish(EXIT_OK)
-            gone = ", which no longer runs" if holder_gone(held) else ""
+            gone = ", which no longer runs" if holder.ended(held) else ""
             raise InvalidInputError(f"the lock belongs to {held.owner} on {held.host} (pid {held.pid}{gone}); if "
                                     "that process is gone, `dhsync lock release --force` frees it")
         freed = backend.force_release_lock(target.project)

@@ -84,9 +84,27 @@ def test_a_lock_whose_holder_cannot_be_known_dead_still_waits_for_its_expiry(rep
     pid = _killed_holder(repo, edit)
     refused = run_process("apply", "--auto-approve", cwd=repo)
     assert refused.returncode == 4
-    assert f"is locked by nightly apply on {socket.gethostname()} (pid {pid}, which no longer runs on this host)" \
-        in refused.stderr
+    # one rule decides whether the holder is gone: a pid missing here says nothing of another boot or container
+    assert f"is locked by nightly apply on {socket.gethostname()} (pid {pid}) since" in refused.stderr
+    assert "no longer runs" not in refused.stderr
     assert "`dhsync lock release --force` frees the lock" in refused.stderr
+    info = run_process("lock", "info", cwd=repo).stdout
+    assert "state:     held\n" in info and f"host, pid: {socket.gethostname()}, {pid}\n" in info, info
+    assert "no such process" not in info and "ended" not in info
+    release = run_process("lock", "release", cwd=repo)
+    assert release.returncode == 1
+    assert release.stderr == (f"error: the lock belongs to nightly apply on {socket.gethostname()} (pid {pid}); if "
+                              "that process is gone, `dhsync lock release --force` frees it\n")
+
+
+def test_lock_info_and_release_agree_that_a_killed_holder_has_ended(repo: Path) -> None:
+    pid = _killed_holder(repo)
+    info = run_process("lock", "info", cwd=repo).stdout.splitlines()
+    assert "state:     held by a process that has ended (the next apply or run takes it over)" in info
+    assert (f"host, pid: {socket.gethostname()}, {pid} (no such process on this host now: if it was the apply, "
+            "`dhsync lock release --force`)") in info
+    release = run_process("lock", "release", cwd=repo)
+    assert release.returncode == 1 and f"(pid {pid}, which no longer runs)" in release.stderr
 
 
 def test_lock_timeout_waits_for_a_live_holder_to_finish(repo: Path) -> None:
