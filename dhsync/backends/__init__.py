@@ -4,7 +4,7 @@
   on that name in this process.
 - `sqlite:///<path>` the embedded database; a relative path is relative to `base_dir` (the folder
   of dhsync.yaml) or the current directory; `sqlite:////<abs/path>` is absolute. The path is taken
-  as written, never percent-decoded (see sqlite_url).
+  as written, never percent-decoded, but for a leading `~` (the home folder; see sqlite_url).
 
 `create=False` opens only a backend that exists (MissingBackendError otherwise): commands that only
 look must not leave a database, or its folders, behind a mistyped URL.
