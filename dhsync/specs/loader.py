@@ -23,6 +23,7 @@ from dhsync.model.kinds import EntityType
 from dhsync.model.plan import SecretRules
 from dhsync.specs import code, snapshot
 from dhsync.specs.cache import CheckCache, cache_salt
+from dhsync.specs.config import NOT_A_CONFIG_FIX, not_a_config_file
 from dhsync.specs.discover import discover
 from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
@@ -74,7 +75,7 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
     display = _Display(root)
     config, config_diags = load_config_file(root, display)
     if config is None:  # the summary counts dhsync.yaml as a file with errors, like any spec file
-        read = (CONFIG_FILE,) if (root / CONFIG_FILE).is_file() else ()
+        read = (CONFIG_FILE,) if os.path.lexists(root / CONFIG_FILE) else ()
         return LoadResult(root, None, None, tuple(config_diags), read)
     files = discover(root, config.specs, config.ignore)
     if not files:  # a typo in `specs:` would otherwise look like an empty, valid repository
@@ -125,6 +126,10 @@ def load_config_file(root: Path, display: _Display | None = None) -> tuple[Confi
     show = display or _Display(root)
     where = show(CONFIG_FILE)
     path = root / CONFIG_FILE
+    what = not_a_config_file(path)
+    if what is not None:  # there, so "no dhsync.yaml … dhsync init" would be wrong
+        return None, [error("not-a-file", f"{CONFIG_FILE} is {what}, so dhsync does not read it", Location(where),
+                            suggestion=NOT_A_CONFIG_FIX)]
     if not path.is_file():
         return None, [error("no-config", f"no {CONFIG_FILE} in `{root}`", Location(show(".")),
                             suggestion=_no_config_hint(root))]
