@@ -181,8 +181,8 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
     try:
         st = os.lstat(path)  # for a regular file, what os.stat says: no extra system call
         if stat.S_ISLNK(st.st_mode):
-            if not inside(os.path.realpath(path), os.path.realpath(root)):
-                return _FileResult(diagnostics=[_escaping_link(where)])
+            if not inside(os.path.realpath(path), os.path.realpath(root)):  # discover lists such folders too
+                return _FileResult(diagnostics=[_escaping_link(where, "folder" if os.path.isdir(path) else "file")])
             st = os.stat(path)
         what = not_regular(st.st_mode)
         if what is not None:  # opening a FIFO waits for a writer: validate would hang
@@ -210,9 +210,10 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
     return result
 
 
-def _escaping_link(where: str) -> Diagnostic:
-    return error("spec-link-escapes", "file is a symbolic link that leads outside the repository",
-                 Location(where), suggestion="copy the file into the repository, or add it to `ignore` in dhsync.yaml")
+def _escaping_link(where: str, what: str) -> Diagnostic:
+    return error("spec-link-escapes", f"{what} is a symbolic link that leads outside the repository",
+                 Location(where),
+                 suggestion=f"copy the {what} into the repository, or add it to `ignore` in dhsync.yaml")
 
 
 def _not_a_file(where: str, what: str) -> Diagnostic:

@@ -129,3 +129,55 @@ def test_a_file_url_inside_the_repository_is_a_warning_naming_the_path(bad_repo:
     assert f"specs/file-url.yaml:6:13: warning: `{url}` is a file URL, which no executor fetches " \
            "(spec.source.source); give the path relative to the repository (`src/train.py`) so that dhsync " \
            "sends the code" in lines
+
+
+def test_a_spec_folder_linked_from_outside_the_repository_is_refused(bad_repo: Path, tmp_path: Path,
+                                                                      run_cli: RunCli) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "far-away.yaml").write_text("kind: python\nname: far-away\n")
+    os.symlink(elsewhere, bad_repo / "specs" / "subdir")
+    os.symlink(elsewhere, bad_repo / "src" / "vendored")  # no spec glob reaches src/: not a spec folder
+    result = run_cli("validate", ".", "--no-cache", cwd=bad_repo)
+    lines = result.stdout.splitlines()
+    assert "specs/subdir: error: folder is a symbolic link that leads outside the repository; copy the folder " \
+           "into the repository, or add it to `ignore` in dhsync.yaml" in lines
+    assert "vendored" not in result.stdout and "far-away" not in result.stdout  # never read
+    assert result.exit_code == 1
+
+    config = bad_repo / "dhsync.yaml"
+    config.write_text(config.read_text() + "ignore: [specs/subdir]\n")
+    assert "subdir" not in run_cli("validate", ".", "--no-cache", cwd=bad_repo).stdout
+
+
+def test_a_linked_folder_is_refused_with_the_load_cache_too(tmp_path: Path, run_cli: RunCli) -> None:
+    from tests.specrepo import python_function, write_repo
+
+    repo = write_repo(tmp_path / "repo", {"functions/alpha.yaml": python_function("alpha")})
+    assert run_cli("validate", cwd=repo).exit_code == 0  # a snapshot of the repository without the link
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", repo / "functions" / "subdir")
+    again = run_cli("validate", cwd=repo)
+    assert again.exit_code == 1
+    assert again.stdout.startswith("functions/subdir: error: folder is a symbolic link that leads outside")
+
+
+@pytest.mark.parametrize(("glob", "line"), [
+    ("/etc/*.conf", "dhsync.yaml:4:5: error: `/etc/*.conf` is an absolute path, but spec globs find files inside "
+                    "the repository only; write it from the folder of dhsync.yaml (e.g. `functions/**/*.yaml`), "
+                    "or copy the files in (specs[1])"),
+    ("../**/*.yaml", "dhsync.yaml:4:5: error: `../**/*.yaml` climbs out of the repository with `..`, but spec "
+                     "globs find files inside it only; write it from the folder of dhsync.yaml "
+                     "(e.g. `functions/**/*.yaml`), or copy the files in (specs[1])"),
+    ("specs/../../x/*.yaml", "dhsync.yaml:4:5: error: `specs/../../x/*.yaml` climbs out of the repository with "
+                             "`..`, but spec globs find files inside it only; write it from the folder of "
+                             "dhsync.yaml (e.g. `functions/**/*.yaml`), or copy the files in (specs[1])"),
+])
+def test_a_spec_glob_that_leaves_the_repository_is_an_error_at_the_glob(bad_repo: Path, run_cli: RunCli,
+                                                                        glob: str, line: str) -> None:
+    (bad_repo / "dhsync.yaml").write_text(f"project: corpus\nspecs:\n  - specs/**/*.yaml\n  - {glob}\n")
+    validated = run_cli("validate", ".", "--no-cache", cwd=bad_repo)
+    assert validated.stdout.splitlines() == [line]
+    assert validated.exit_code == 1 and "no file matches" not in validated.output
+    planned = run_cli("plan", cwd=bad_repo)
+    assert planned.exit_code == 1 and line in planned.stdout + planned.stderr

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from dhsync.specs.models.common import Name, StrictModel
 
@@ -14,6 +14,24 @@ DEFAULT_BACKEND = "sqlite:///.dhsync/state.db"
 # the backend URL that overrides dhsync.yaml's, for the CLI and the SDK alike
 BACKEND_ENV_VAR = "DHSYNC_BACKEND"
 DEFAULT_SPEC_GLOBS: tuple[str, ...] = ("**/*.yaml", "**/*.yml")
+
+
+_GLOB_FIX = "write it from the folder of dhsync.yaml (e.g. `functions/**/*.yaml`), or copy the files in"
+
+
+def _inside_repository(glob: str) -> str:
+    """Spec globs match paths inside the repository, relative to dhsync.yaml: one that is absolute or has a
+    `..` piece matches nothing, which would only show as "no file matches" (or as an empty repository)."""
+    if glob.startswith(("/", "\\")) or glob[1:3] in (":/", ":\\"):
+        raise ValueError(f"`{glob}` is an absolute path, but spec globs find files inside the repository only; "
+                         f"{_GLOB_FIX}")
+    if ".." in glob.replace("\\", "/").split("/"):
+        raise ValueError(f"`{glob}` climbs out of the repository with `..`, but spec globs find files inside it "
+                         f"only; {_GLOB_FIX}")
+    return glob
+
+
+SpecGlob = Annotated[str, AfterValidator(_inside_repository)]
 
 
 class Defaults(StrictModel):
@@ -49,7 +67,7 @@ class Config(StrictModel):
 
     project: Name = Field(description="the DigitalHub project every document belongs to")
     backend: str = Field(DEFAULT_BACKEND, description="sqlite:///path, dhcore+https://host, or memory://")
-    specs: list[str] = Field(default_factory=lambda: list(DEFAULT_SPEC_GLOBS),
+    specs: list[SpecGlob] = Field(default_factory=lambda: list(DEFAULT_SPEC_GLOBS),
                              description="glob patterns (relative to this file) of spec files")
     ignore: list[str] = Field(default_factory=list, description="glob patterns of files that are not specs")
     defaults: Defaults = Field(default_factory=Defaults)
