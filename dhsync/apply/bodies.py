@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from dhsync.diff.marks import MANAGED, TriggerRecord, function_labels, is_managed
+from dhsync.diff.marks import TriggerRecord, function_labels, is_managed, is_protected, labels_of
 from dhsync.model.entities import USER_METADATA, DesiredEntity
 from dhsync.model.refs import TaskRef
 from dhsync.plan.actual import function_ref
@@ -43,8 +43,7 @@ def function_update_body(fn: DesiredEntity, stored: Mapping[str, Any], *, manage
 def managed_mark_body(stored: Mapping[str, Any]) -> dict[str, Any]:
     """A stored version as it is, with dhsync's mark added: taking a function over changes nothing else."""
     metadata = dict(stored.get("metadata") or {})
-    labels = metadata.get("labels") or []
-    metadata["labels"] = [*labels, MANAGED] if MANAGED not in labels else list(labels)
+    metadata["labels"] = function_labels(labels_of(stored), managed=True, protect=is_protected(stored))
     return {"kind": stored["kind"], "project": stored["project"], "name": stored["name"], "metadata": metadata}
 
 

@@ -36,10 +36,13 @@ def refusals(plan: Plan) -> list[str]:
     return [why for change in plan.changes if (why := _refusal(change)) is not None]
 
 
-def check(plan: Plan) -> None:
-    """Raise ProtectedError (exit 5) naming every blocked change and the way out."""
+def check(plan: Plan, *, saved: bool = False) -> None:
+    """Raise ProtectedError (exit 5) naming every blocked change and the way out (for a saved plan: making
+    it again, since a saved plan is applied as it was made)."""
     found = refusals(plan)
     if found:
         listed = "\n".join(f"  - {why}" for why in found)
-        raise ProtectedError(f"apply refused, nothing was changed:\n{listed}\n"
-                             "Or leave these changes out with --exclude.")
+        way_out = ("This is a saved plan, applied as it was made: give the flag to `dhsync plan … --out FILE` "
+                   "(or leave these changes out with --exclude there) and apply the new file." if saved
+                   else "Or leave these changes out with --exclude.")
+        raise ProtectedError(f"apply refused, nothing was changed:\n{listed}\n{way_out}")

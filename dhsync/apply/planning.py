@@ -10,11 +10,12 @@ from pathlib import Path
 
 from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
 from dhsync.apply.triggers import pending, unfinished
+from dhsync.backends import holder
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Change, Plan, PlanOptions, SecretRules
-from dhsync.model.state import ActualState
+from dhsync.model.state import ActualState, LockInfo
 from dhsync.plan import make_plan
 from dhsync.plan.codec import to_dict
 from dhsync.plan.select import matches, select
@@ -68,14 +69,26 @@ class Planned:
     notes: tuple[str, ...] = ()
 
 
-def lock_note(backend: Backend, project: str) -> str | None:
-    """A note when someone holds the apply lock: the plan is read while that apply may be writing."""
+def live_holder(backend: Backend, project: str) -> LockInfo | None:
+    """The apply holding the project's lock now, if any (neither expired nor known to have ended)."""
     held = backend.lock_info(project)
-    if held is None or held.expired(datetime.now(UTC)):
+    if held is None or held.expired(datetime.now(UTC)) or holder.ended(held):
         return None
+    return held
+
+
+def lock_note(held: LockInfo, project: str) -> str:
+    """Said when an apply holds the lock: the plan is read while that apply may be writing."""
     since = held.acquired_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return (f"{held.owner} on {held.host} (pid {held.pid}) holds the apply lock of project `{project}` since "
             f"{since}: the backend may be changing while this is read; check again when it is done")
+
+
+def with_unfinished(plan: Plan, backend: Backend, journal: Journal) -> Plan:
+    """The plan with the runs an interrupted apply left executing, as degraded (read from its journal)."""
+    known = {d.name for d in plan.degraded}
+    stuck = [d for d in unfinished(backend, plan.project, journal) if d.name not in known]
+    return replace(plan, degraded=(*plan.degraded, *stuck)) if stuck else plan
 
 
 def with_pending(plan: Plan, found: Sequence[Change]) -> Plan:
@@ -89,13 +102,15 @@ def plan_now(backend: Backend, desired: DesiredState, config: Config, flags: Fla
     """The plan for `desired` against what `backend` holds now."""
     if journal is None:
         journal = Journal(journal_folder(backend), desired.project, "")
-    note = lock_note(backend, desired.project)
+    held = live_holder(backend, desired.project)
     actual = backend.read_state(desired.project)
+    if held is not None:
+        # the journal is that apply's own, as it goes: what it created and is executing is not left behind
+        plan = make_plan(desired, actual, plan_options(config, flags))
+        return Planned(plan, actual, (lock_note(held, desired.project),))
     options = plan_options(config, flags, resumed_triggers(journal, actual))
-    found = pending(backend, desired.project, journal)
-    plan = with_pending(make_plan(desired, actual, options), found)
-    stuck = [d for d in unfinished(backend, desired.project, journal) if d.name not in {x.name for x in plan.degraded}]
-    return Planned(replace(plan, degraded=(*plan.degraded, *stuck)), actual, (note,) if note else ())
+    plan = with_pending(make_plan(desired, actual, options), pending(backend, desired.project, journal))
+    return Planned(with_unfinished(plan, backend, journal), actual)
 
 
 def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned", "pending")) -> bool:
@@ -104,9 +119,12 @@ def same_changes(a: Plan, b: Plan, keys: Sequence[str] = ("changes", "not_pruned
     return all(first[key] == second[key] for key in keys)
 
 
-def unmatched_patterns(desired: DesiredState, actual: ActualState, patterns: Sequence[str]) -> list[str]:
+def unmatched_patterns(desired: DesiredState, actual: ActualState | Plan, patterns: Sequence[str]) -> list[str]:
     """The --select/--exclude patterns that name nothing the repository declares or the backend holds (a
-    typo there would hide every change)."""
+    typo there would hide every change). The backend side is its functions, or what a plan changes in it."""
     known = [entity.identity for entity in desired.entities]
-    known += [Identity(EntityType.FUNCTION, actual.project, str(fn["name"])) for fn in actual.functions]
+    if isinstance(actual, Plan):
+        known += [change.identity for change in (*actual.changes, *actual.pending)]
+    else:
+        known += [Identity(EntityType.FUNCTION, actual.project, str(fn["name"])) for fn in actual.functions]
     return [p for p in patterns if not any(matches(identity, [p]) for identity in known)]

@@ -21,7 +21,15 @@ from dhsync.apply.bodies import new_id
 from dhsync.apply.journal import CREATE_RUN, Entry, Journal, journal_folder
 from dhsync.apply.lock import DEFAULT_TTL, holding, lock_owner
 from dhsync.apply.outcome import ApplyResult, Outcome, Reporter, Status
-from dhsync.apply.planning import Flags, plan_options, resumed_triggers, same_changes, with_pending, with_source
+from dhsync.apply.planning import (
+    Flags,
+    plan_options,
+    resumed_triggers,
+    same_changes,
+    with_pending,
+    with_source,
+    with_unfinished,
+)
 from dhsync.apply.session import RunSettings, Session
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
@@ -61,17 +69,39 @@ class Request:
     lock_timeout: float = 0.0  # seconds to wait for a live holder of the lock (--lock-timeout)
 
 
-def reconcile(backend: Backend, request: Request, review: Review, reporter: Reporter) -> ApplyResult:
-    project = request.desired.project
+def _check_repository(request: Request) -> None:
     if request.saved is not None and desired_hash(request.desired) != request.saved.desired_hash:
         raise StalePlanError("the repository changed since the plan was made; nothing was applied. Make the plan "
                              "again (`dhsync plan --out FILE`) and review it")
+
+
+def confirm_before_creating(probe: Backend, request: Request, review: Review) -> Plan | None:
+    """For a backend that does not exist yet (`probe` reads as empty and refuses writes): show the plan, check
+    the protection rules and ask before anything, the database included, is created. Returns the plan to
+    apply, as a saved plan for the apply that creates the backend (so it does exactly this, or refuses with
+    exit 3), or None when there is nothing to do."""
+    _check_repository(request)
+    project = request.desired.project
+    journal = Journal(journal_folder(probe), project, "")
+    plan = _plan(request, probe, probe.read_state(project), (), journal)
+    review.show(plan)
+    if plan.empty:
+        return None
+    guards.check(plan, saved=request.saved is not None)
+    if not review.confirm(plan):
+        raise Cancelled("apply cancelled; nothing was changed")
+    return plan
+
+
+def reconcile(backend: Backend, request: Request, review: Review, reporter: Reporter) -> ApplyResult:
+    project = request.desired.project
+    _check_repository(request)
     with holding(backend, project, lock_owner(), request.lock_ttl, timeout=request.lock_timeout) as lock:
         journal = Journal(journal_folder(backend), project, new_id())
         try:
             actual = backend.read_state(project)
             found = triggers.pending(backend, project, journal)
-            plan = _plan(request, actual, found, journal)
+            plan = _plan(request, backend, actual, found, journal)
             session = Session(backend, project, arrange(request.desired), ActualIndex.build(actual), journal, lock,
                               request.runs)
             review.show(plan)
@@ -80,7 +110,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
                 notes += tuple(triggers.interrupted(backend, project, journal))
                 journal.finish(_left_out(plan, found, journal))
                 return ApplyResult(plan, (), notes)
-            guards.check(plan)
+            guards.check(plan, saved=request.saved is not None)
             if not review.confirm(plan):
                 raise Cancelled("apply cancelled; nothing was changed")
             notes += tuple(triggers.interrupted(backend, project, journal))
@@ -94,12 +124,13 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
     return result
 
 
-def _plan(request: Request, actual: ActualState, found: Sequence[Change], journal: Journal) -> Plan:
+def _plan(request: Request, backend: Backend, actual: ActualState, found: Sequence[Change],
+          journal: Journal) -> Plan:
     resumed = resumed_triggers(journal, actual)
     saved = request.saved
     options: PlanOptions = (replace(saved.options, resumed_triggers=resumed) if saved is not None
                             else plan_options(request.config, request.flags, resumed))
-    made = with_pending(make_plan(request.desired, actual, options), found)
+    made = with_unfinished(with_pending(make_plan(request.desired, actual, options), found), backend, journal)
     plan = with_source(made, request.root, request.backend_url, request.base_dir)
     if saved is not None:
         if fingerprint(actual) != saved.actual_fingerprint:

@@ -17,6 +17,7 @@ from dhsync.apply.bodies import (
 )
 from dhsync.apply.outcome import Outcome, Status
 from dhsync.apply.session import Session
+from dhsync.diff.marks import is_managed
 from dhsync.model.errors import InvalidInputError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change
@@ -60,12 +61,14 @@ def adopt_function(session: Session, change: Change) -> Outcome:
     """Take over a function made outside dhsync: every stored version gets dhsync's mark (so a later prune
     or delete treats the function as one), and the declaration is applied to it like to any of dhsync's."""
     name = change.identity.name
-    older = list(session.index.versions.get(name, ()))
-    done = create_function(session, change) if change.builds_version else update_function(session, change)
-    current = session.versions[name]
-    for stored in older:
-        if str(stored["id"]) != str(current["id"]):
+    # updated in place below, with the mark, unless the declaration makes a new version
+    kept = None if change.builds_version else str(session.version(name)["id"])
+    # the stored versions first: once any version is marked, the next plan takes the function for dhsync's
+    # and plans no adopt, so an apply killed in between must not leave versions unmarked
+    for stored in session.index.versions.get(name, ()):
+        if str(stored["id"]) != kept and not is_managed(stored):
             mark_managed(session, change, stored)
+    done = create_function(session, change) if change.builds_version else update_function(session, change)
     return Outcome(change, Status.DONE, f"adopted: {done.message}", done.entity_id, done.details)
 
 
@@ -89,7 +92,7 @@ def create_task(session: Session, change: Change) -> Outcome:
     stored = session.write("create-task", change, id_,
                            lambda: session.backend.create_task(session.project, task_body(declared, version, id_)))
     session.tasks[(function, change.kind)] = stored
-    verb = "created" if change.action is Action.CREATE else "recreated"
+    verb = "created"  # on the new version too: the old version keeps its own task
     on = (version.get("metadata") or {}).get("version") or version["id"]
     return Outcome(change, Status.DONE, f"{verb} (id {stored['id']}) on version {on}", str(stored["id"]))
 

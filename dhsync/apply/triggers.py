@@ -7,7 +7,7 @@ The run records which declaration, task content and function version triggered i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dhsync.apply.bodies import new_id, run_body
@@ -20,8 +20,10 @@ from dhsync.model.entities import Identity
 from dhsync.model.errors import InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Degraded, Reason
+from dhsync.model.redact import redact_text
 from dhsync.model.refs import parse_function_ref
-from dhsync.model.runstate import FINAL_STATES
+from dhsync.model.runstate import FINAL_STATES, RunState
+from dhsync.model.secret_values import hide
 from dhsync.plan.runs import task_kind_of, trigger_record_for
 from dhsync.runtimes import NotRunnableError, artifact_file, duration, execute_run, lifecycle, refresh_run, state_of
 
@@ -59,19 +61,21 @@ def _details(run: Mapping[str, Any], backend: Backend) -> dict[str, Any]:
     status: Mapping[str, Any] = run.get("status") or {}
     outputs: Mapping[str, Any] = status.get("outputs") or {}
     files = {name: str(path) for name, key in outputs.items() if (path := artifact_file(backend, str(key)))}
-    return {"state": state_of(run), "duration": duration(run), "results": status.get("results") or {},
-            "outputs": outputs, "files": files, "message": status.get("message")}
+    # what apply shows of a run: results under credential names and messages quoting a token masked
+    message = status.get("message")
+    return {"state": state_of(run), "duration": duration(run), "results": hide(status.get("results") or {}),
+            "outputs": outputs, "files": files, "message": None if message is None else redact_text(str(message))}
 
 
 def _outcome(change: Change, run: Mapping[str, Any], backend: Backend) -> Outcome:
     details, id_ = _details(run, backend), str(run["id"])
     state = details["state"]
-    if state == "COMPLETED":
+    if state == RunState.COMPLETED:
         took = f" in {details['duration']:.1f} s" if details["duration"] is not None else ""
         return Outcome(change, Status.DONE, f"run {id_[:8]} COMPLETED{took}", id_, details)
-    if state == "CREATED":
+    if state == RunState.CREATED:
         return Outcome(change, Status.DONE, f"run {id_[:8]} stored, not executed: {details['message']}", id_, details)
-    if state == "STOPPED":
+    if state == RunState.STOPPED:
         return Outcome(change, Status.STOPPED, f"run {id_[:8]} STOPPED on request", id_, details)
     message = str(details["message"] or "no reason recorded")
     if "dhsync logs" not in message:
@@ -90,7 +94,7 @@ def pending(backend: Backend, project: str, journal: Journal) -> list[Change]:
             run = backend.get_run(project, entry.id)
         except NotFoundError:
             continue  # the interrupted create never reached the backend; the plan triggers it again
-        if state_of(run) != "CREATED":
+        if state_of(run) != RunState.CREATED:
             continue
         record = trigger_record(run)
         name = record.declaration if record is not None else entry.address.partition("/")[2]
@@ -106,16 +110,15 @@ def resume(session: Session, change: Change) -> Outcome:
     """Execute a run an interrupted apply created, unless something else started it meanwhile."""
     id_ = str((change.before or {}).get("run"))
     run = session.backend.get_run(session.project, id_)
-    if state_of(run) != "CREATED":
+    if state_of(run) != RunState.CREATED:
         return Outcome(change, Status.DONE, f"run {id_[:8]} is {state_of(run)} already; nothing to resume", id_,
                        _details(run, session.backend))
     return execute(session, change, run)
 
 
-def unfinished(backend: Backend, project: str, journal: Journal) -> list[Degraded]:
-    """Runs an interrupted apply was executing that have not ended: read only (`plan` and `drift` report
-    them as degraded; the next apply ends those nothing supervises any more)."""
-    found = []
+def _left_executing(backend: Backend, project: str, journal: Journal) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(declared run name, run) for each run an interrupted apply began executing and never finished, and
+    that the backend still holds, past CREATED (a CREATED one is executed again as pending)."""
     for entry in journal.begun(EXECUTE_RUN):
         if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
             continue
@@ -123,16 +126,22 @@ def unfinished(backend: Backend, project: str, journal: Journal) -> list[Degrade
             run = backend.get_run(project, entry.id)
         except NotFoundError:
             continue
-        state = state_of(run)
-        if state in FINAL_STATES or state == "CREATED":
-            continue  # ended (an ERROR one is degraded by the plan itself), or executed again as pending
-        found.append(Degraded(entry.address.partition("/")[2], entry.id, state,
-                              "the apply that was executing it was interrupted; the next `dhsync apply` ends it "
-                              "if nothing runs it any more"))
-    return found
+        if state_of(run) != RunState.CREATED:
+            yield entry.address.partition("/")[2], run
 
 
-_STARTING = frozenset({lifecycle.BUILT, lifecycle.READY})
+_LEFT_RUNNING = ("the apply that was executing it was interrupted; the next `dhsync apply` ends it if nothing runs "
+                 "it any more")
+
+
+def unfinished(backend: Backend, project: str, journal: Journal) -> list[Degraded]:
+    """Runs an interrupted apply was executing that have not ended, as degraded runs; read only (the next
+    apply ends those nothing supervises any more). An ERROR one is degraded by the plan itself."""
+    return [Degraded(name, str(run["id"]), state_of(run), _LEFT_RUNNING)
+            for name, run in _left_executing(backend, project, journal) if state_of(run) not in FINAL_STATES]
+
+
+_STARTING = frozenset({RunState.BUILT, RunState.READY})
 _NEVER_STARTED = "the apply that was executing the run was interrupted before its handler started"
 
 
@@ -140,23 +149,14 @@ def interrupted(backend: Backend, project: str, journal: Journal) -> list[str]:
     """Runs an interrupted apply was executing: ended now (ERROR) if nothing supervises them any more,
     and said, since apply does not trigger the same declaration again."""
     notes = []
-    for entry in journal.begun(EXECUTE_RUN):
-        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
-            continue
-        try:
-            run = refresh_run(backend, backend.get_run(project, entry.id))
-        except NotFoundError:
-            continue
-        state = state_of(run)
-        if state == "CREATED":
-            continue  # executed again as pending
-        if state in _STARTING:
+    for name, left in _left_executing(backend, project, journal):
+        run = refresh_run(backend, left)
+        if state_of(run) in _STARTING:
             # Between CREATED and RUNNING the apply itself executes the run; it is gone (we hold its lock),
             # so nothing ever will: end it, or it stays BUILT or READY for good.
             run = lifecycle.record(backend, run, lifecycle.ERROR, message=_NEVER_STARTED)
-            state = state_of(run)
-        name = entry.address.partition("/")[2]
-        again = "" if state == "COMPLETED" else f". `dhsync run {name}` runs it again"
-        notes.append(f"run {entry.id} of `{name}` was being executed by an apply that was interrupted; it is "
+        state = state_of(run)
+        again = "" if state == RunState.COMPLETED else f". `dhsync run {name}` runs it again"
+        notes.append(f"run {run['id']} of `{name}` was being executed by an apply that was interrupted; it is "
                      f"{state} now{again}")
     return notes

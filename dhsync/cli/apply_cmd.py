@@ -11,14 +11,19 @@ import click
 import orjson
 
 from dhsync.apply import ApplyResult, Flags, Request, RunSettings, reconcile
+from dhsync.apply.reconcile import confirm_before_creating
+from dhsync.backends.absent import AbsentBackend
+from dhsync.backends.base import Backend
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, finish, use_color
-from dhsync.cli.plan_options import selection_options
+from dhsync.cli.plan_options import selection_options, warn_unmatched
 from dhsync.cli.repo import Repository, load_or_fail
 from dhsync.cli.target import Target, backend_option, lock_timeout_option, opened, resolve
 from dhsync.model.errors import InvalidInputError, StalePlanError
 from dhsync.model.plan import Plan
 from dhsync.plan.codec import from_dict, to_dict
 from dhsync.render import apply_events, apply_text, plan_text
+from dhsync.specs.config import find_config
+from dhsync.specs.models.config import CONFIG_FILE
 
 PROMPT = "Apply these changes? Only 'yes' is accepted"
 _FLAG_WORDS = "--prune, --allow-empty, --cascade, --ignore-protect, --adopt, --select and --exclude"
@@ -109,6 +114,10 @@ def apply(source: Path, repo_path: Path | None, auto_approve: bool, flags: Flags
     if no_run:
         flags = replace(flags, exclude=(*flags.exclude, "run/*"))
     root = (repo_path or Path(".")) if saved is not None else source
+    if saved is not None and find_config(root) is None:
+        raise InvalidInputError(f"a saved plan applies to the repository of the current folder, and `{root}` has no "
+                                f"{CONFIG_FILE}: run `dhsync apply {source}` in the repository's checkout, or give "
+                                f"it: `dhsync apply {source} REPO`")
     repo = load_or_fail(root)
     target = (_saved_plan_target(saved, source, repo, backend_url) if saved is not None
               else resolve(root, backend_url, repo.config.project))
@@ -118,17 +127,36 @@ def apply(source: Path, repo_path: Path | None, auto_approve: bool, flags: Flags
     request = Request(repo.desired, repo.config, root, target.url, target.base_dir, flags,
                       RunSettings(root.resolve(), run_timeout), saved, lock_timeout=lock_timeout)
     view = _JsonView() if fmt == "json" else _TextView(use_color(), quiet)
-    with opened(target, create=True) as backend:
-        try:
-            result = reconcile(backend, request, TerminalReview(auto_approve or saved is not None, view.show),
-                               view.reporter)
-        except KeyboardInterrupt:
-            said = apply_text.interrupted_line(view.reporter)
-            if said is not None:
-                click.echo(f"\n{said}", err=True)
-            raise
+    review = TerminalReview(auto_approve or saved is not None, view.show)
+    with opened(target, missing_ok=True) as backend:
+        if isinstance(backend, AbsentBackend):
+            # a refused or cancelled first apply must leave no empty database behind: ask first, create after
+            first = confirm_before_creating(backend, request, review)
+        else:
+            result = _reconcile(backend, request, review, view)
+    if isinstance(backend, AbsentBackend):
+        if first is None:
+            result = ApplyResult(Plan(request.desired.project, (), "", ""))
+        else:
+            with opened(target, create=True) as created:
+                result = _reconcile(created, replace(request, saved=first), TerminalReview(True, _shown), view)
+    warn_unmatched(repo.desired, result.plan, flags)
     view.report(result)
     finish(EXIT_OK if result.ok else EXIT_ERROR)
+
+
+def _shown(plan: Plan) -> None:
+    """The plan was shown (and confirmed) before the backend was created."""
+
+
+def _reconcile(backend: Backend, request: Request, review: TerminalReview, view: _TextView | _JsonView) -> ApplyResult:
+    try:
+        return reconcile(backend, request, review, view.reporter)
+    except KeyboardInterrupt:
+        said = apply_text.interrupted_line(view.reporter)
+        if said is not None:
+            click.echo(f"\n{said}", err=True)
+        raise
 
 
 class _TextView:
@@ -140,7 +168,7 @@ class _TextView:
     def show(self, plan: Plan) -> None:
         data = to_dict(plan)
         if self.quiet:
-            click.echo(plan_text.summary_line(data["summary"]) if not plan.empty else "No changes.")
+            click.echo(plan_text.quiet_line(data))
             return
         for line in plan_text.render(data, self.color):
             click.echo(line)
@@ -148,13 +176,12 @@ class _TextView:
     def report(self, result: ApplyResult) -> None:
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
-        if not result.outcomes:
-            return
-        click.echo("")
-        for line in apply_text.run_lines(result):
-            click.echo(line)
-        click.echo(apply_text.result_line(result))
-        if self.quiet and result.plan.degraded:
+        if result.outcomes:
+            click.echo("")
+            for line in apply_text.run_lines(result):
+                click.echo(line)
+            click.echo(apply_text.result_line(result))
+        if self.quiet and result.plan.degraded:  # the full view showed them with the plan
             for line in plan_text.degraded_lines(to_dict(result.plan)):
                 click.echo(line)
 

@@ -50,8 +50,5 @@ def _print_text(project: str, drifted: list[tuple[str, str]], counts: dict[str, 
         click.echo(summary_line(counts))
     elif not degraded:
         click.echo(f"No drift: project {project} matches the repository.")
-    else:
-        click.echo(f"No drift: project {project} matches the repository, but {len(degraded)} declared run(s) "
-                   "did not succeed:")
     for line in degraded_lines({"degraded": degraded}):
         click.echo(line)

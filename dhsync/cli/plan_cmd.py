@@ -14,7 +14,7 @@ from dhsync.cli.plan_options import selection_options, warn_unmatched
 from dhsync.cli.repo import load_or_fail
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import InvalidInputError
-from dhsync.plan.codec import summary, to_dict
+from dhsync.plan.codec import to_dict
 from dhsync.render import plan_markdown, plan_text
 
 
@@ -46,7 +46,7 @@ def plan(path: Path, out: Path | None, fmt: str, detailed_exitcode: bool, flags:
     elif fmt == "markdown":
         click.echo(plan_markdown.render(data))
     elif quiet:
-        click.echo(plan_text.summary_line(summary(made.changes)) if not made.empty else "No changes.")
+        click.echo(plan_text.quiet_line(data))
     else:
         for line in plan_text.render(data, use_color()):
             click.echo(line)

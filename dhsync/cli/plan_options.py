@@ -11,6 +11,7 @@ import click
 from dhsync.apply import Flags
 from dhsync.apply.planning import unmatched_patterns
 from dhsync.model.entities import DesiredState
+from dhsync.model.plan import Plan
 from dhsync.model.state import ActualState
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,7 +51,7 @@ def selection_options(func: F) -> F:
     return result
 
 
-def warn_unmatched(desired: DesiredState, actual: ActualState, flags: Flags) -> None:
+def warn_unmatched(desired: DesiredState, actual: ActualState | Plan, flags: Flags) -> None:
     """Say which --select/--exclude patterns match nothing: a typo there would hide every change."""
     for option, patterns in (("--select", flags.select), ("--exclude", flags.exclude)):
         for pattern in unmatched_patterns(desired, actual, patterns):

@@ -15,6 +15,7 @@ from dhsync.cli.run_params import parse_params
 from dhsync.cli.runs_common import artifact_files, refer
 from dhsync.cli.target import backend_option, lock_timeout_option, opened, resolve
 from dhsync.model.errors import InvalidInputError, RuntimeExecutionError
+from dhsync.model.runstate import RunState
 from dhsync.render import runs as render
 from dhsync.runtimes import FINAL_STATES, BackendLocator, NotRunnableError, execute_run, read_logs, state_of
 
@@ -103,7 +104,7 @@ def _show(backend: Backend, run: Mapping[str, Any], color: bool) -> None:
 
 def _ending(backend: Backend, run: Mapping[str, Any]) -> int:
     state, ref = state_of(run), refer(run)
-    if state == "COMPLETED":
+    if state == RunState.COMPLETED:
         click.echo(f"Logs: dhsync logs {ref}")
         return EXIT_OK
     if state not in FINAL_STATES:

@@ -11,11 +11,12 @@ from dhsync.cli.common import use_color
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import NotFoundError
 from dhsync.model.refs import FunctionRef
+from dhsync.model.runstate import RunState
 from dhsync.render import runs as render
 from dhsync.runtimes import refresh_run
 from dhsync.runtimes.lifecycle import ACTIVE_STATES
 
-STATES = ("CREATED", "BUILT", "READY", "RUNNING", "STOP", "STOPPED", "COMPLETED", "ERROR")
+STATES = tuple(str(state) for state in RunState if state is not RunState.DELETED)
 
 
 @click.command("runs", short_help="List the runs, newest first, with state, duration and results.")

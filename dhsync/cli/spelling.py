@@ -20,8 +20,20 @@ def _single_dash_word(arg: str) -> tuple[str, str | None] | None:
     return match["name"], match["value"]
 
 
+# Terraform options dhsync has no flag for, and what does the same here
+_TERRAFORM_ONLY = {
+    "no-color": "set NO_COLOR=1 (dhsync colours only a terminal anyway)",
+    "input": "dhsync never prompts without a terminal; `dhsync apply --auto-approve` applies without asking",
+    "target": "`--select PATTERN` narrows plan and apply (`--select train-forecast`, `--select 'task/*'`)",
+    "chdir": "give the repository's path as the argument (`dhsync plan PATH`)",
+    "var": "dhsync has no variables: values live in the repository's YAML (and `--param k=v` for `dhsync run`)",
+    "var-file": "dhsync has no variables: values live in the repository's YAML",
+}
+
+
 def single_dash_hint(args: Sequence[str], command: click.Command | None) -> str | None:
-    """The hint for the first Terraform-style option in `args` that `command` knows as `--NAME`."""
+    """The hint for the first Terraform-style option in `args`: dhsync's `--NAME` when `command` has it, or
+    what does the same in dhsync for the Terraform options it has no flag for."""
     known = {opt for param in (command.params if command else ()) for opt in getattr(param, "opts", ())}
     for arg in args:
         if arg == "--":
@@ -33,6 +45,8 @@ def single_dash_hint(args: Sequence[str], command: click.Command | None) -> str 
         if f"--{name}" in known:
             typed = f"--{name}" + (f" {value}" if value is not None else "")
             return f"no such option `{arg}`: dhsync spells long options with two dashes; did you mean `{typed}`?"
+        if name in _TERRAFORM_ONLY:
+            return f"no such option `{arg}` (a Terraform option): {_TERRAFORM_ONLY[name]}"
     return None
 
 

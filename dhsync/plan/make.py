@@ -89,7 +89,7 @@ def _plan_runs(desired: Desired, index: ActualIndex, options: PlanOptions, out: 
         change = plan_run(run, ctx, options.secrets)
         if change is not None:
             out.runs.append(change)
-        elif (failed := degraded(run, ctx)) is not None:
+        elif (failed := degraded(run, ctx, options.secrets)) is not None:
             out.degraded.append(failed)
 
 

@@ -18,6 +18,7 @@ from dhsync.diff.secrets import NO_RULES, mask
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import Action, Change, Degraded, Reason, SecretRules
+from dhsync.model.redact import redact_text
 from dhsync.model.runstate import RunState, state_of
 from dhsync.model.state import Entity
 from dhsync.plan.actual import Fired, LastRun
@@ -114,10 +115,12 @@ def plan_run(run: DesiredEntity, ctx: RunContext, secrets: SecretRules = NO_RULE
                   after=mask(desired_content(run), rules=secrets), requires=tuple(needs), function=run.function)
 
 
-def degraded(run: DesiredEntity, ctx: RunContext) -> Degraded | None:
+def degraded(run: DesiredEntity, ctx: RunContext, secrets: SecretRules = NO_RULES) -> Degraded | None:
     """The declaration's newest run, when it failed on the current function version and nothing will run it
     again: the repository and the backend agree, but what the repository declares did not succeed."""
     if not ctx.failed_on_latest() or ctx.last is None:
         return None
     status = ctx.last.run.get("status") or {}
-    return Degraded(run.name, str(ctx.last.run.get("id")), state_of(ctx.last.run), str(status.get("message") or ""))
+    # a handler's exception text may quote what it was given: shown masked like everything else
+    message = redact_text(str(status.get("message") or ""), secrets)
+    return Degraded(run.name, str(ctx.last.run.get("id")), state_of(ctx.last.run), message)

@@ -56,15 +56,16 @@ def plan_task(desired: DesiredEntity, function_change: Change | None, current: E
 
 def _recreate(desired: DesiredEntity, current: Entity, after: dict[str, Any],
               needs: tuple[Identity, ...], ignore: Sequence[str], secrets: SecretRules) -> Change:
-    """The task created on the function's new version; the old version keeps its own task, as DigitalHub
-    does, so this is a create (`before` is the old version's task, to show what differs)."""
+    """The task created on the function's new version. The old version keeps its own task, as DigitalHub
+    does, so people read it as a create (render shows `+ … create`); the plan file keeps the action
+    `recreate` it always had (a public format: additive only), with `before` the old version's task."""
     if _same_as_stored(desired, current):  # the usual case: same settings on the new version
         shown = mask(after, rules=secrets)
-        return Change(Action.CREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
+        return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
                       shown, shown, (), requires=needs, function=desired.function)
     before = actual_task_content(current)
     fields = compare(before, after, ignore, rules=secrets).fields
-    return Change(Action.CREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
+    return Change(Action.RECREATE, desired.identity, desired.kind, Reason.FUNCTION_NEW_VERSION,
                   *mask_pair(before, after, secrets), fields, requires=needs, function=desired.function)
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from dhsync.apply.outcome import ApplyResult, Outcome, Status
 from dhsync.model.plan import Action
+from dhsync.model.runstate import RunState
 from dhsync.plan.codec import address
 from dhsync.render.plan_text import SYMBOLS
 from dhsync.render.values import one_line, paint, plural
@@ -134,7 +135,7 @@ def _produced(details: Mapping[str, Any]) -> list[str]:
     files = details.get("files") or {}
     for name, key in (details.get("outputs") or {}).items():
         lines.append(f"output {name}: {_shown_path(files[name]) if name in files else key}")
-    if details.get("state") not in ("COMPLETED", None) and details.get("message"):
+    if details.get("state") not in (RunState.COMPLETED, None) and details.get("message"):
         lines.append(f"message: {details['message']}")
     return lines
 

@@ -11,12 +11,13 @@ from typing import Any
 
 from dhsync.render.values import one_line, paint, plural
 
-SYMBOLS = {"create": "+", "new-version": "^", "update": "~", "recreate": "-/+", "delete": "-", "trigger": ">",
+# `recreate` (a task on a function's new version) reads as a create: the old version keeps its own task
+SYMBOLS = {"create": "+", "new-version": "^", "update": "~", "recreate": "+", "delete": "-", "trigger": ">",
            "adopt": "<="}
-COLORS = {"create": "green", "new-version": "yellow", "update": "yellow", "recreate": "yellow", "delete": "red",
+COLORS = {"create": "green", "new-version": "yellow", "update": "yellow", "recreate": "green", "delete": "red",
           "trigger": "cyan", "adopt": "magenta"}
 ACTION_WORDS = {"create": "create", "new-version": "new version", "update": "update in place",
-                "recreate": "recreate", "delete": "delete", "trigger": "trigger", "adopt": "adopt"}
+                "recreate": "create", "delete": "delete", "trigger": "trigger", "adopt": "adopt"}
 REASONS = {
     "not-in-backend": "not in the backend", "spec-changed": "spec changed",
     "metadata-changed": "description or labels changed", "function-new-version": "its function gets a new version",
@@ -102,15 +103,31 @@ def degraded_lines(plan: Mapping[str, Any]) -> list[str]:
             f"  {how} runs it again once the cause is fixed (or set policies.retry_failed_runs)."]
 
 
+NO_CHANGES_SELECTED = "No changes in the selection (--select/--exclude)."
+
+
+def _narrowed(plan: Mapping[str, Any]) -> bool:
+    options = plan.get("options") or {}
+    return bool(options.get("select") or options.get("exclude"))
+
+
+def no_changes_line(plan: Mapping[str, Any]) -> str:
+    return NO_CHANGES_SELECTED if _narrowed(plan) else "No changes. The backend matches the repository."
+
+
+def quiet_line(plan: Mapping[str, Any]) -> str:
+    """The plan in one line (`-q`)."""
+    if plan["changes"] or plan.get("pending"):
+        return summary_line(plan["summary"])
+    return NO_CHANGES_SELECTED if _narrowed(plan) else "No changes."
+
+
 def render(plan: Mapping[str, Any], color: bool = False) -> list[str]:
     """The lines of the text plan; the runs an interrupted apply left (`pending`) come first."""
     changes = [*(plan.get("pending") or ()), *plan["changes"]]
     lines = [f"Plan for project {plan['project']} on {plan.get('source', {}).get('backend', 'the backend')}", ""]
     if not changes:
-        options = plan.get("options") or {}
-        narrowed = options.get("select") or options.get("exclude")
-        lines.append("No changes in the selection (--select/--exclude)." if narrowed
-                     else "No changes. The backend matches the repository.")
+        lines.append(no_changes_line(plan))
     else:
         lines += [f"  {LEGEND}", ""]
         for change in changes:

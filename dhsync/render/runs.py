@@ -14,14 +14,22 @@ from typing import Any
 import orjson
 
 from dhsync.diff.marks import trigger_record
+from dhsync.model.redact import redact_text
 from dhsync.model.refs import parse_function_ref
+from dhsync.model.runstate import RunState
+from dhsync.model.secret_values import hide
 from dhsync.render.values import one_line, paint
 from dhsync.runtimes import FINAL_STATES, duration, state_of
 
 COLUMNS = ("RUN", "NAME", "FUNCTION", "STATE", "STARTED", "DURATION", "RESULTS")
 SHORT_ID = 8
 RESULTS_WIDTH = 60
-_STATE_COLORS = {"COMPLETED": "green", "ERROR": "red", "STOPPED": "yellow", "RUNNING": "cyan", "STOP": "yellow"}
+_STATE_COLORS: dict[str, str] = {RunState.COMPLETED: "green", RunState.ERROR: "red", RunState.STOPPED: "yellow",
+                                 RunState.RUNNING: "cyan", RunState.STOP: "yellow"}
+
+
+def _shown(message: Any) -> str | None:
+    return None if message is None else redact_text(str(message))
 
 
 def summary(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -37,8 +45,9 @@ def summary(run: Mapping[str, Any]) -> dict[str, Any]:
         "state": state_of(run), "created": (run.get("metadata") or {}).get("created"),
         "started": next((t["time"] for t in transitions if t.get("status") == "RUNNING"), None),
         "ended": next((t["time"] for t in reversed(transitions) if t.get("status") in FINAL_STATES), None),
-        "duration": duration(run), "results": dict(status.get("results") or {}),
-        "outputs": dict(status.get("outputs") or {}), "message": status.get("message"),
+        # results under credential names and messages quoting a token are shown masked
+        "duration": duration(run), "results": hide(dict(status.get("results") or {})),
+        "outputs": dict(status.get("outputs") or {}), "message": _shown(status.get("message")),
     }
 
 
@@ -81,7 +90,7 @@ def label_of(s: Mapping[str, Any]) -> str:
 
 def produced(s: Mapping[str, Any]) -> str:
     """Results and outputs in short, or why the run did not complete."""
-    if s["state"] != "COMPLETED":
+    if s["state"] != RunState.COMPLETED:
         return str(s["message"] or "")
     parts = [f"{name}={one_line(value, 24)}" for name, value in s["results"].items()]
     if s["outputs"]:
@@ -115,7 +124,7 @@ def report(s: Mapping[str, Any], files: Mapping[str, Path | None], color: bool =
     label = label_of(s)
     state = paint(s["state"], _STATE_COLORS.get(s["state"]), color)
     took = "" if s["duration"] is None or s["state"] not in FINAL_STATES else (
-        f" in {format_duration(s['duration'])}" if s["state"] == "COMPLETED" else
+        f" in {format_duration(s['duration'])}" if s["state"] == RunState.COMPLETED else
         f" after {format_duration(s['duration'])}")
     lines = [f"Run {s['id']} ({label}) {state}{took}"]
     if s["results"]:

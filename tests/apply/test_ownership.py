@@ -131,3 +131,40 @@ def test_policies_retry_failed_runs_triggers_it_again(failing_repo: Path) -> Non
         assert plan.degraded == ()
     finally:
         backend.close()
+
+
+class _CreateFails:
+    """The backend, except that making a function version fails (as an apply killed right then would)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    def create_function(self, project: str, function: Any) -> Any:
+        from dhsync.model.errors import BackendError
+
+        raise BackendError("the backend went away")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+
+def test_an_adopt_cut_short_leaves_every_stored_version_marked(repo: Path, backend: Backend) -> None:
+    _made_with_the_sdk(backend, "beta", versions=2)
+    result = apply_repo(repo, _CreateFails(backend), flags=Flags(adopt=True))  # type: ignore[arg-type]
+    assert not result.ok
+    # the next plan takes the function for dhsync's: every version it holds must already say so, or a later
+    # prune would leave the unmarked ones behind
+    assert all(MANAGED in v["metadata"]["labels"] for v in _versions(backend, "beta"))
+    assert [str(c.action) for c in plan_of(repo, backend).changes][:1] == ["new-version"]
+
+
+def test_dhsync_import_writes_its_marks_in_the_journal(repo: Path, backend: Backend) -> None:
+    from dhsync.apply.adopt import import_functions
+    from dhsync.apply.journal import journal_folder
+    from tests.apply.helpers import request_for
+
+    _made_with_the_sdk(backend, "beta")
+    done = import_functions(backend, request_for(repo).desired, ["beta"])
+    assert [(i.name, len(i.marked), i.versions) for i in done] == [("beta", 1, 1)]
+    lines = (journal_folder(backend) / "demo.jsonl").read_text().splitlines()
+    assert [line.count('"update-function"') for line in lines] == [1, 1]  # begin and end

@@ -60,13 +60,13 @@ def test_first_apply_creates_everything_in_order_and_runs_the_declared_run(repo:
     assert plan_of(repo, backend).empty
 
 
-def test_a_code_change_makes_a_new_version_creates_the_task_on_it_and_triggers_the_run(repo: Path,
+def test_a_code_change_makes_a_new_version_recreates_the_task_and_triggers_the_run(repo: Path,
                                                                                    backend: Backend) -> None:
     apply_repo(repo, backend)
     _edit(repo / "functions/alpha.yaml", "return x * 2", "return x * 3")
     result = apply_repo(repo, backend)
     assert [(str(o.change.action), str(o.change.identity)) for o in result.outcomes] == [
-        ("new-version", "function/alpha"), ("create", "task/alpha/python+job"), ("trigger", "run/alpha-run")]
+        ("new-version", "function/alpha"), ("recreate", "task/alpha/python+job"), ("trigger", "run/alpha-run")]
     assert result.outcomes[-1].details["results"] == {"answer": 63}
     versions = _versions(backend, "alpha")
     assert len(versions) == 2

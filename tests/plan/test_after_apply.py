@@ -156,7 +156,7 @@ Edit = Callable[[tuple[DesiredEntity, ...]], tuple[DesiredEntity, ...]]
 EDITS: dict[str, tuple[Edit, list[str]]] = {
     "code changed": (lambda es: _edit(es, "function/train", spec={**es[0].spec, "source": {"code": "x = 2\n",
                                                                                          "handler": "main"}}),
-                     ["new-version", "create", "create", "trigger"]),
+                     ["new-version", "recreate", "recreate", "trigger"]),
     "description changed": (lambda es: _edit(es, "function/train", metadata={"description": "fit v2",
                                                                               "labels": ["ml"]}),
                             ["update"]),

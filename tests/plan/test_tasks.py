@@ -1,5 +1,4 @@
-"""Tasks in a plan: create, update in place, created again on the function's new version (a create: the old
-version keeps its task), delete when pruning."""
+"""Tasks in a plan: create, update in place, recreate on the function's new version, delete when pruning."""
 
 from __future__ import annotations
 
@@ -50,21 +49,21 @@ CASES: dict[str, tuple[tuple[DesiredEntity, ...], list[tuple[str, str, str, list
     "new task kind": ((*BASE, task("train", "python+build", {"instructions": ["make"]})),
                       [("create", "train/python+build", "not-in-backend", [], ())]),
     "function new version": ((NEW_CODE, *BASE[1:]),
-                             [("create", "train/python+job", "function-new-version", [], (FN,)),
-                              ("create", "train/python+serve", "function-new-version", [], (FN,))]),
+                             [("recreate", "train/python+job", "function-new-version", [], (FN,)),
+                              ("recreate", "train/python+serve", "function-new-version", [], (FN,))]),
     "function new version and task changed": (
         (NEW_CODE, task("train", "python+job", {**JOB, "profile": "large"}), BASE[2]),
-        [("create", "train/python+job", "function-new-version", ["spec.profile"], (FN,)),
-         ("create", "train/python+serve", "function-new-version", [], (FN,))]),
+        [("recreate", "train/python+job", "function-new-version", ["spec.profile"], (FN,)),
+         ("recreate", "train/python+serve", "function-new-version", [], (FN,))]),
     "function new version and a new task kind": (
         (NEW_CODE, *BASE[1:], task("train", "python+build")),
         [("create", "train/python+build", "not-in-backend", [], (FN,)),
-         ("create", "train/python+job", "function-new-version", [], (FN,)),
-         ("create", "train/python+serve", "function-new-version", [], (FN,))]),
+         ("recreate", "train/python+job", "function-new-version", [], (FN,)),
+         ("recreate", "train/python+serve", "function-new-version", [], (FN,))]),
     "function only metadata": ((function("train", metadata={"description": "new"}), *BASE[1:]), []),
     "task removed, not pruning": (BASE[:2], []),
     "task removed, function new version": ((NEW_CODE, BASE[1]),
-                                           [("create", "train/python+job", "function-new-version", [], (FN,))]),
+                                           [("recreate", "train/python+job", "function-new-version", [], (FN,))]),
 }
 
 

@@ -55,7 +55,7 @@ def test_a_checkout_whose_content_differs_is_refused_with_exit_3(examples: Path,
     refused = run_process("apply", str(saved), cwd=copy)
     assert refused.returncode == 3
     assert "the repository changed since the plan was made; nothing was applied" in refused.stderr
-    assert _functions(copy) == 0
+    assert not (copy / ".dhsync" / "state.db").exists()  # refused before anything, the database included
 
 
 def test_a_plan_for_another_project_or_backend_is_refused_with_exit_3(examples: Path, run_cli: RunCli,
@@ -83,10 +83,20 @@ def test_a_plan_applied_outside_any_repository_says_where_to_run_it(examples: Pa
     empty.mkdir()
     result = run_cli("apply", str(saved), cwd=empty)
     assert result.exit_code == 1
-    assert "no dhsync.yaml in `.`" in result.stderr
+    assert "a saved plan applies to the repository of the current folder, and `.` has no dhsync.yaml" in result.stderr
+    assert "REPO`" in result.stderr
 
 
 def test_repo_goes_with_a_plan_file_only(examples: Path, run_cli: RunCli) -> None:
     result = run_cli("apply", ".", ".", cwd=examples)
     assert result.exit_code == 1
     assert "REPO (`.`) goes with a plan file only" in result.stderr
+
+
+def test_an_apply_refused_for_want_of_a_terminal_creates_no_backend(examples: Path, run_cli: RunCli) -> None:
+    refused = run_cli("apply", cwd=examples)  # CliRunner's stdin is no terminal
+    assert refused.exit_code == 1
+    assert "apply asks for confirmation and there is no terminal" in refused.stderr
+    assert not (examples / ".dhsync" / "state.db").exists()
+    planned = run_cli("plan", cwd=examples)
+    assert "note: no backend yet at" in planned.stderr  # still none

@@ -30,6 +30,18 @@ def test_terraform_spellings_get_the_dhsync_spelling(typed: list[str], hint: str
     assert not (examples / ".dhsync" / "state.db").exists()
 
 
+@pytest.mark.parametrize(("typed", "advice"), [
+    (["plan", "-no-color"], "set NO_COLOR=1"),
+    (["apply", "-input=false"], "dhsync never prompts without a terminal"),
+    (["plan", "-target=function.x"], "`--select PATTERN` narrows plan and apply"),
+])
+def test_terraform_options_dhsync_has_no_flag_for_say_what_does_the_same(typed: list[str], advice: str,
+                                                                          examples: Path, run_cli: RunCli) -> None:
+    result = run_cli(*typed, cwd=examples)
+    assert result.exit_code == 1
+    assert f"no such option `{typed[1]}` (a Terraform option): {advice}" in result.output
+
+
 def test_an_unknown_short_option_is_still_click_s_plain_error(examples: Path, run_cli: RunCli) -> None:
     result = run_cli("plan", "-z", cwd=examples)
     assert result.exit_code == 1 and "No such option '-z'" in result.output
