@@ -4,8 +4,8 @@
 renders and logs only ever see masked documents. Field changes are taken from masked documents, so
 a change to a secret shows as changed without its value (see diff.fields).
 
-What is a credential (README "Secrets"): the value of any key or env whose name's last word is a
-credential word (model.secret_names), a value that looks like one wherever it stands (model.redact:
+What is a credential (README "Secrets"): the value of any key or env whose name has a credential word
+anywhere in it (model.secret_names), a value that looks like one wherever it stands (model.redact:
 PEM keys, JWTs, token shapes, URL userinfo, `Authorization:` headers, `--password=…`), the argument
 after a `--password`-like flag in a list, and what the repository's `secrets.mask` globs name.
 `secrets.show` names are not credentials *by name*; a value that looks like a token is still masked,
@@ -24,15 +24,9 @@ from typing import Any
 from dhsync.model.plan import SecretRules
 from dhsync.model.redact import REDACTED
 from dhsync.model.secret_names import NO_RULES as NO_RULES
-from dhsync.model.secret_names import is_credential_name
-from dhsync.model.secret_values import hide
+from dhsync.model.secret_values import hide, marked_secret
 
 MASK = REDACTED  # one word for every hidden value
-
-
-def is_credential_key(key: str) -> bool:
-    """Whether the built-in rules take `key` for a credential's name (`db_password`, `githubToken`)."""
-    return is_credential_name(key)
 
 
 def contains_mask(value: Any) -> bool:
@@ -48,9 +42,18 @@ def contains_mask(value: Any) -> bool:
 def _env(env: Any, secret_envs: Collection[str]) -> Any:
     if not isinstance(env, Mapping) or "value" not in env:
         return env
-    if env.get("secret") is True or env.get("name") in secret_envs:
+    if marked_secret(env) or env.get("name") in secret_envs:
         return {**env, "value": MASK}
     return env
+
+
+def mask_marked_envs(doc: Mapping[str, Any], secret_envs: Collection[str] = ()) -> dict[str, Any]:
+    """A copy of `doc` whose envs marked `secret: true` (or named in `secret_envs`) hold MASK."""
+    out = dict(doc)
+    spec = out.get("spec")
+    if isinstance(spec, Mapping) and isinstance(spec.get("envs"), list):
+        out["spec"] = {**spec, "envs": [_env(env, secret_envs) for env in spec["envs"]]}
+    return out
 
 
 def secret_env_names(*docs: Mapping[str, Any] | None) -> frozenset[str]:
@@ -60,7 +63,7 @@ def secret_env_names(*docs: Mapping[str, Any] | None) -> frozenset[str]:
         spec = doc.get("spec") if doc is not None else None
         envs = spec.get("envs") if isinstance(spec, Mapping) else None
         for env in envs if isinstance(envs, list) else ():
-            if isinstance(env, Mapping) and env.get("secret") is True and isinstance(env.get("name"), str):
+            if marked_secret(env) and isinstance(env.get("name"), str):
                 names.add(env["name"])
     return frozenset(names)
 
@@ -71,15 +74,10 @@ def mask(doc: Mapping[str, Any] | None, secret_envs: Collection[str] = (),
     `secret_envs` are masked even where `doc` does not mark them; `rules` are the repository's own."""
     if doc is None:
         return None
-    out: dict[str, Any] = hide(doc, rules)
+    out = mask_marked_envs(hide(doc, rules), secret_envs)
     spec = out.get("spec")
-    if isinstance(spec, Mapping):
-        spec = dict(spec)
-        if isinstance(spec.get("secrets"), list):
-            spec["secrets"] = [MASK for _ in spec["secrets"]]
-        if isinstance(spec.get("envs"), list):
-            spec["envs"] = [_env(env, secret_envs) for env in spec["envs"]]
-        out["spec"] = spec
+    if isinstance(spec, Mapping) and isinstance(spec.get("secrets"), list):
+        out["spec"] = {**spec, "secrets": [MASK for _ in spec["secrets"]]}
     return out
 
 

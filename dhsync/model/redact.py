@@ -7,7 +7,8 @@ Only what is shown is redacted: whatever uses the value (git, the run) still get
 `redact_text` also replaces, where they stand in a longer string, values that look like credentials
 whatever their name: PEM private keys, JWTs, well-known token shapes (GitHub, GitLab, Slack, AWS, OpenAI,
 Stripe, Hugging Face, Google, npm, PyPI …), `Authorization: Bearer …` headers, Azure account keys and SAS
-signatures, and `NAME=value` / `--name=value` pairs whose name is a credential's (model.secret_names).
+signatures, Slack and Discord webhook URLs (their path), and `NAME=value` / `--name=value` pairs whose
+name is a credential's (model.secret_names).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ _AFTER = re.compile("|".join([
     r"(?P<b>\b[Bb]earer\s+)(?P<bv>[A-Za-z0-9._~+/=-]{12,})",
     r"(?P<c>(?i:\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=))(?P<cv>[^;\s\"']+)",
     r"(?P<d>[?&]sig=)(?P<dv>[^&\s\"']+)",                                     # Azure SAS signature
+    # webhook URLs are their own credential: whoever has the path can post (the host stays readable)
+    r"(?P<e>\bhooks\.slack\.com/(?:services|workflows|triggers)/)(?P<ev>[A-Za-z0-9_/-]+)",
+    r"(?P<f>\b(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/(?:v\d+/)?webhooks/)(?P<fv>[A-Za-z0-9_/-]+)",
 ]))
 # `NAME=value`, `--name=value`, `name: value`, `"name": "value"`: masked when NAME is a credential's name.
 # Not `name:value` without a blank: that is a reference (`sha256:…`, `python+job://…:id`, `image:tag`).
@@ -58,7 +62,8 @@ _PAIR = re.compile(r"(?P<key>(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_.-]*)"
                    r"(?P<value>(?!(?i:bearer|basic)\s)[^\s;&,\"'}]+)")
 # literal alternatives only: the regex engine then skips to a possible first character at C speed
 _SHAPE_HINT = re.compile(r"-----BEGIN|eyJ|gh[pousr]_|github_pat_|glpat-|xox|AKIA|ASIA|sk-|sk_|rk_|hf_|AIza|npm_|"
-                         r"pypi-|dop_v1_|Bearer|bearer|uthorization|UTHORIZATION|AccountKey|SharedAccess|sig=")
+                         r"pypi-|dop_v1_|Bearer|bearer|uthorization|UTHORIZATION|AccountKey|SharedAccess|sig=|"
+                         r"hooks\.slack|discord")
 
 
 def redact_url(text: str) -> str:
@@ -97,8 +102,3 @@ def redact_text(text: str, rules: SecretRules = NO_RULES) -> str:
     if _has_pair(text):
         text = _PAIR.sub(_pair(rules), text)
     return text
-
-
-def looks_secret(text: str) -> bool:
-    """Whether `text` holds something `redact_text` would hide by its look (not by a name)."""
-    return redact_text(text) != text

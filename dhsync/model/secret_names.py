@@ -8,9 +8,10 @@ risked; `secrets.show` in dhsync.yaml names the rare false positive (`TOKEN_COUN
 
 `key` alone is too common to be a credential (`sort_key`, an entity's `key`, a node selector's `key`): it
 counts after another word, unless that word makes it a lookup key (`sort`, `partition`, `primary`,
-`public`, `topology` …). `tokens` (plural) is a count in model settings (`max_tokens`) and is not a
-credential word. Words that merely contain a credential word (`MONKEY`, `KEYBOARD`, `AUTHOR`, `SECRETARY`,
-`TOKENIZER`) never match.
+`public`, `topology` …). `tokens` (plural) is a credential (`API_TOKENS`) except beside a count word
+(`max_tokens`, `num_tokens`, `max_new_tokens`, `total_tokens`): model settings count tokens. Two adjacent
+words can make one (`KUBE_CONFIG`, `web_hook`). Words that merely contain a credential word (`MONKEY`,
+`KEYBOARD`, `AUTHOR`, `SECRETARY`, `TOKENIZER`) never match.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ CREDENTIAL_WORDS: frozenset[str] = frozenset({
     "pass", "passwd", "password", "passwords", "pwd", "passphrase", "secret", "token", "apikey", "apikeys",
     "cred", "creds", "credential", "credentials", "auth", "authorization", "bearer", "cookie", "cookies",
     "session", "sas", "signature", "private", "privatekey", "pat", "jwt", "accesskey", "secretkey",
+    "secrets", "pw", "otp", "kubeconfig", "webhook", "webhooks",  # a Slack webhook URL is its own secret
 })
 # concatenations ending in these are credentials too (`PGPASSWORD`, `clientsecret`, `githubtoken`);
 # not `pwd` (`OLDPWD` is a folder) nor `key` (`MONKEY`, `hotkey`)
-_COMPOUND_ENDINGS: tuple[str, ...] = ("password", "passwd", "passphrase", "secret", "token", "apikey",
-                                      "credential", "credentials")
+_COMPOUND_ENDINGS: tuple[str, ...] = ("password", "passwd", "passphrase", "secret", "secrets", "token",
+                                      "apikey", "credential", "credentials", "kubeconfig", "webhook")
+# two words that are one credential word written apart
+_JOINED = frozenset({"kubeconfig", "webhook", "webhooks", "apikey", "apikeys"})
+# `tokens` beside one of these counts tokens (`max_tokens`, `n_tokens`, `tokens_limit`)
+_COUNT_WORDS = frozenset({"max", "min", "num", "n", "total", "count", "limit"})
 _KEY_WORDS = frozenset({"key", "keys"})
 # `<word>_key` that names a lookup key or a public key, not a credential
 _LOOKUP_KEY_WORDS: frozenset[str] = frozenset({
@@ -65,7 +71,10 @@ def is_credential_name(name: str) -> bool:
         if word in _KEY_WORDS:
             if position and words[position - 1] not in _LOOKUP_KEY_WORDS:
                 return True
-        elif _credential_word(word):
+        elif word == "tokens":
+            if _COUNT_WORDS.isdisjoint(words):
+                return True
+        elif _credential_word(word) or (position and words[position - 1] + word in _JOINED):
             return True
     return False
 

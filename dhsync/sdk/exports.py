@@ -22,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from dhsync.backends.base import Backend
+from dhsync.diff.secrets import mask_marked_envs
 from dhsync.model.errors import ConflictError, DhsyncError, InvalidInputError, NotFoundError
 from dhsync.model.kinds import EntityType, entity_type_of_kind, split_task_kind
 from dhsync.model.redact import REDACTED
@@ -52,11 +53,12 @@ class SecretsNotExportedWarning(UserWarning):
     """An export left secret values out (`(secret)` stands in their place)."""
 
 
-def _secret_envs(doc: dict[str, Any]) -> None:
+def _keep_secret_names(doc: Mapping[str, Any], shown: dict[str, Any]) -> None:
+    """A task's `secrets` names the cluster secrets it mounts: names, not values, and the task needs them
+    back on import (a plan masks them all the same)."""
     spec = doc.get("spec")
-    if isinstance(spec, dict) and isinstance(spec.get("envs"), list):
-        spec["envs"] = [{**env, "value": REDACTED} if isinstance(env, dict) and env.get("secret") is True
-                        and env.get("value") not in (None, REDACTED) else env for env in spec["envs"]]
+    if isinstance(spec, Mapping) and "secrets" in spec and isinstance(shown.get("spec"), dict):
+        shown["spec"] = {**shown["spec"], "secrets": spec["secrets"]}
 
 
 def placeholders(value: Any, path: str = "") -> list[str]:
@@ -77,8 +79,8 @@ def without_secrets(documents: Sequence[Mapping[str, Any]]) -> tuple[list[dict[s
     spec.envs[DB_PASSWORD].value`)."""
     out, where = [], []
     for doc in documents:
-        shown: dict[str, Any] = hide(doc)
-        _secret_envs(shown)
+        shown = mask_marked_envs(hide(doc))
+        _keep_secret_names(doc, shown)
         out.append(shown)
         already = set(placeholders(doc))  # a value that held `(secret)` before is not one left out here
         where += [f"{doc.get('kind')}: {path}" for path in placeholders(shown) if path not in already]

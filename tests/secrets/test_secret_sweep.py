@@ -28,6 +28,9 @@ NAMES = [
     "WEBHOOK_SIGNATURE", "GITHUB_PAT", "ID_JWT", "SAS", "DB_PASSWORD_PROD", "API_TOKEN_2", "PASSWORD2",
     "githubToken", "apiKey", "clientSecret", "dbPassword", "privateKey", "accessKeyId", "sessionToken",
     "db.password", "smtp.pass", "api-key", "x-api-key", "auth-token", "client-secret", "PGPASSFILE_PASSWORD",
+    # camelCase short words, plurals and the names a second review found shown
+    "blobSASUri", "SASUrl", "PATFile", "myPATValue", "SECRETS", "DB_SECRETS", "API_TOKENS", "DB_PW", "OTP",
+    "KUBECONFIG", "SLACK_WEBHOOK_URL",
 ]
 # Values shaped like credentials, under names that say nothing (NOTE_0, NOTE_1 …)
 TOKENS = [
@@ -36,6 +39,8 @@ TOKENS = [
     "sk-proj-" + "Ut6Ro3" * 6, "sk_live_" + "Pz2Yx8Lw" * 3, "hf_" + "Gk4Js9Dm" * 5,
     "AIza" + "SyD9x-Qb7Kt2Wm4Np8Lc1Hv5Rf3Zj6Ye0Ta",
     "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib3QtOTE4In0.Qm9Kp4Lx2Vn8Rt6Zy1Wc3",
+    "https://hooks.slack.com/services/T0A1B2C3D/B4E5F6G7H/" + "Xk3Pq9Lm" * 3,
+    "https://discord.com/api/webhooks/112233445566778899/" + "Dw7-Rt4_Yh2" * 4,
 ]
 # what the name-less token shapes look like inside longer values, replaced where they stand
 EMBEDDED = {
@@ -189,3 +194,26 @@ def test_as_a_real_process_plan_and_apply_print_no_secret(tmp_path: Path) -> Non
     for text in (plan.stdout, plan.stderr, applied.stdout, applied.stderr):
         assert leaked(text) == []
     assert "(secret)" in plan.stdout
+
+
+def test_without_secrets_mask_a_secret_in_each_of_many_files_stays_out_of_the_cache(
+        tmp_path: Path, run_cli: RunCli) -> None:
+    """No `secrets.mask` (which makes the cache test every file the slow way): each file holds one secret,
+    found by the cache's own quick test, on a cold load, a warm one and after an edit."""
+    files = {f"functions/f{i}.yaml": documents(
+        f"kind: python\nname: f{i}\nspec:\n  python_version: PYTHON3_11\n  source: {{handler: main, code: 'x'}}\n",
+        f"kind: python+job\nspec:\n  function: f{i}\n  envs:\n    - {{name: {_quote(name)}, "
+        f"value: {_quote(secret_value(i))}}}\n") for i, name in enumerate(NAMES)}
+    files.update({f"functions/t{i}.yaml": documents(
+        f"kind: python\nname: t{i}\nspec:\n  python_version: PYTHON3_11\n  source: {{handler: main, code: 'x'}}\n",
+        f"kind: python+job\nspec:\n  function: t{i}\n  envs:\n    - {{name: NOTE, value: {_quote(token)}}}\n")
+        for i, token in enumerate(TOKENS)})
+    root = write_repo(tmp_path / "repo", files, config="project: sweep\nbackend: sqlite:///.dhsync/state.db\n")
+    secrets = [*(secret_value(i) for i in range(len(NAMES))), *TOKENS]
+    outputs = [run_cli("plan", "--format", "json", cwd=root).output, run_cli("plan", cwd=root).output]
+    (root / "functions/f0.yaml").write_text((root / "functions/f0.yaml").read_text() + "\n")
+    outputs.append(run_cli("validate", cwd=root).output)
+    cache = [p.read_text(errors="replace") for p in state_files(root)]
+    assert cache and "(secret)" in outputs[0]
+    for text in (*outputs, *cache):
+        assert [s for s in secrets if s in text] == []
