@@ -3,23 +3,22 @@
 It lives in `.dhsync/cache/` beside dhsync.yaml. A damaged or foreign cache file is ignored and rewritten:
 the cache can only make loading faster, never change its result.
 
-Secret values are never written to it in clear (README "Secrets"). A file whose content holds one (by the
-rules the plan masks with, the repository's `secrets.mask`/`show` included) is recorded as a marker under
-its content hash, so it is parsed again when the snapshot cannot serve the load. In the snapshot, the
-entities of such a file are sealed: encrypted with a key derived from the file's own bytes, which the cache
-does not keep. A warm load reads those files (no parse, no check) to open them; the cache alone, or after
-the file changed (a secret removed or rotated), discloses nothing. Files without secrets are not touched.
+Secret values are never written to it in clear (README "Secrets"). What comes from a file whose content
+holds one (by the rules the plan masks with, the repository's `secrets.mask`/`show` included) is sealed:
+encrypted and authenticated with a key derived from that file's own bytes, which the cache does not keep
+(specs.seal). The checked entry of such a file and its entities in the snapshot are opened by reading the
+file (no parse, no check); the cache alone, or after the file changed (a secret removed or rotated),
+discloses nothing and opens nothing. Files without secrets are not touched.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import os
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,11 @@ from dhsync._version import __version__
 from dhsync.model.plan import SecretRules
 from dhsync.model.secret_names import NO_RULES
 from dhsync.model.secret_values import holds_secret
+from dhsync.specs.seal import Keys, file_keys, open_sealed
+from dhsync.specs.seal import seal as seal_bytes
 
-CACHE_FORMAT = 6  # 6: entries holding a secret are markers (format 5 files may hold secrets: not read)
-# what an entry holding a secret is kept as: its content hash (the key) and this
-_SECRET_MARKER = {"holds_secret": True}
+CACHE_FORMAT = 7  # 7: entries holding a secret are sealed (6: markers; 5 and older may hold secrets: not read)
+_SEALED = "sealed"  # an entry or a snapshot row holding a secret is `{"sealed": …}`
 # A file changed within this long before the cache was written may have changed again in the same
 # timestamp tick without its stamp showing it ("racy git"); such stamps are not trusted.
 RACY_NS = 2_000_000_000
@@ -49,6 +49,8 @@ class CheckCache:
             orjson.dumps([salt, secrets.mask, secrets.show])).hexdigest()[:32]
         self._secrets = secrets
         self._secret_keys: set[str] = set()  # content keys of the files that hold a secret
+        # their sealing keys, by content key: each file is read and hashed once per load (in memory only)
+        self._file_keys: dict[str, Keys] = {}
         self._written_ns = 0
         self._old_stamps: dict[str, Any] = {}
         self._old: dict[str, Any] | None = None if path is not None else {}
@@ -80,20 +82,23 @@ class CheckCache:
     def key(self, data: bytes) -> str:
         return hashlib.blake2b(data, digest_size=20, key=self._salt.encode()[:64]).hexdigest()
 
-    def get(self, key: str) -> Any | None:
-        """The entry under `key`, or None: also for a file holding a secret, which is parsed again."""
+    def get(self, key: str, source: bytes | str) -> Any | None:
+        """The entry under `key`, or None. `source` is the file's bytes, or its path (read only when the
+        entry is sealed): a sealed entry opens with the bytes it was made from, else it is a miss."""
         entry = self._entries().get(key)
-        if entry is not None:
-            self._new[key] = entry
-        if entry == _SECRET_MARKER:
-            self._secret_keys.add(key)
+        if entry is None:
             return None
-        return entry
+        self._new[key] = entry
+        if not _is_sealed(entry):
+            return entry
+        self._secret_keys.add(key)
+        return _open(entry, self._keys(key, lambda: source if isinstance(source, bytes) else _read_path(source)))
 
-    def put(self, key: str, entry: Any) -> None:
+    def put(self, key: str, entry: Any, data: bytes) -> None:
+        """Keep `entry`, made from a file with the bytes `data`: sealed with them when it holds a secret."""
         if holds_secret(entry, self._secrets):
             self._secret_keys.add(key)
-            entry = _SECRET_MARKER
+            entry = {_SEALED: seal_bytes(orjson.dumps(entry), self._keys(key, lambda: data))}
         self._new[key] = entry
 
     def seal(self, root: Path, relative: str, value: Any) -> Any:
@@ -102,14 +107,22 @@ class CheckCache:
         content_key = self._stamps.get(relative, [None] * 4)[3]
         if content_key not in self._secret_keys:
             return value
-        return {_SEALED: _seal(orjson.dumps(value), _read(root, relative), self._salt)}
+        return {_SEALED: seal_bytes(orjson.dumps(value), self._keys(content_key, lambda: _read(root, relative)))}
 
     def unseal(self, root: Path, relative: str, value: Any) -> Any | None:
         """What `seal` was given, or None when the file no longer opens it (then the snapshot is not used)."""
-        if not (isinstance(value, dict) and isinstance(value.get(_SEALED), str)):
+        if not _is_sealed(value):
             return value
-        plain = _open(value[_SEALED], _read(root, relative), self._salt)
-        return None if plain is None else orjson.loads(plain)
+        content_key = self._stamps.get(relative, [None] * 4)[3]  # stamped (trusted) just before
+        return _open(value, self._keys(content_key, lambda: _read(root, relative)))
+
+    def _keys(self, content_key: str | None, data: Callable[[], bytes]) -> Keys:
+        if content_key is None:
+            return file_keys(data(), self._salt)
+        keys = self._file_keys.get(content_key)
+        if keys is None:
+            keys = self._file_keys[content_key] = file_keys(data(), self._salt)
+        return keys
 
     def _entries(self) -> dict[str, Any]:
         if self._old is None:
@@ -138,42 +151,25 @@ class CheckCache:
                         {**header, "written_ns": time.time_ns(), "stamps": self._stamps})
 
 
-_SEALED = "sealed"
+def _open(sealed: dict[str, Any], keys: Keys) -> Any | None:
+    plain = open_sealed(sealed[_SEALED], keys)
+    return None if plain is None else orjson.loads(plain)
+
+
+def _is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get(_SEALED), str) and len(value) == 1
 
 
 def _read(root: Path, relative: str) -> bytes:
+    return _read_path(os.path.join(root, relative))
+
+
+def _read_path(path: str) -> bytes:
     try:
-        return (root / relative).read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return b""  # nothing opens with it: the load goes the slow way
-
-
-def _file_key(data: bytes, salt: str) -> bytes:
-    # not CheckCache.key (the content key the cache stores): this one must not be derivable from the cache
-    return hashlib.blake2b(data, digest_size=32, key=b"dhsync-seal\0" + salt.encode()[:48]).digest()
-
-
-def _stream(key: bytes, nonce: bytes, size: int) -> int:
-    return int.from_bytes(hashlib.shake_256(key + nonce).digest(size), "big")
-
-
-def _seal(plain: bytes, data: bytes, salt: str) -> str:
-    """`plain` encrypted (SHAKE-256 keystream) and authenticated (HMAC-SHA256) under the file's key."""
-    key, nonce = _file_key(data, salt), os.urandom(16)
-    cipher = (int.from_bytes(plain, "big") ^ _stream(key, nonce, len(plain))).to_bytes(len(plain), "big")
-    tag = hmac.new(key, nonce + cipher, hashlib.sha256).digest()
-    return base64.b64encode(nonce + tag + cipher).decode()
-
-
-def _open(sealed: str, data: bytes, salt: str) -> bytes | None:
-    try:
-        raw = base64.b64decode(sealed, validate=True)
-    except ValueError:
-        return None
-    key, nonce, tag, cipher = _file_key(data, salt), raw[:16], raw[16:48], raw[48:]
-    if not hmac.compare_digest(tag, hmac.new(key, nonce + cipher, hashlib.sha256).digest()):
-        return None  # another file (edited since), or a damaged snapshot
-    return (int.from_bytes(cipher, "big") ^ _stream(key, nonce, len(cipher))).to_bytes(len(cipher), "big")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

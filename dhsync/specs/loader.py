@@ -188,7 +188,7 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
         if what is not None:  # opening a FIFO waits for a writer: validate would hang
             return _FileResult(diagnostics=[_not_a_file(where, what)])
         known = cache.stamped(relative, st)
-        if known is not None and (cached := cache.get(known)) is not None:
+        if known is not None and (cached := cache.get(known, path)) is not None:
             try:
                 return _from_cache(cached, where)
             except (KeyError, TypeError, ValueError):
@@ -198,7 +198,7 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
         return _FileResult(diagnostics=[_unreadable(exc, where)])
     key = cache.key(data)
     cache.stamp(relative, st, key)
-    cached = cache.get(key)
+    cached = cache.get(key, data)
     if cached is not None:
         try:
             return _from_cache(cached, where)
@@ -206,7 +206,7 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
             pass
     text = decode(data, where)
     result = _FileResult(diagnostics=[text]) if isinstance(text, Diagnostic) else _check_text(text, where, config)
-    cache.put(key, _to_cache(result))
+    cache.put(key, _to_cache(result), data)
     return result
 
 

@@ -16,11 +16,17 @@ CREDENTIAL_NAMES = [
     "githubToken", "APIKey", "clientSecret", "db.password", "x-api-key", "DB_PASSWORD_PROD", "TOKEN_2",
     "password2", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "SECRET_KEY_BASE", "GITLAB_PAT", "ID_JWT",
     "BASIC_AUTH", "privateKey", "REQUEST_SIGNATURE", "SESSION", "OAUTHTOKEN",
+    # plurals and the words a second review found shown
+    "SECRETS", "DB_SECRETS", "API_TOKENS", "PASSWORDS", "apiKeys", "pw", "DB_PW", "otp", "OTP_SEED", "kubeconfig",
+    "KUBE_CONFIG", "kubeConfig", "webhook", "SLACK_WEBHOOK_URL", "web_hook", "blobSASUri", "SASUrl", "PATFile",
 ]
 # names that contain a credential word without having it as a word of their own
 ORDINARY_NAMES = [
     "MONKEY", "KEYBOARD", "AUTHOR", "SECRETARY", "TOKENIZER", "TOKENIZER_MODE", "TOKENIZER_PATH",
     "max_tokens", "sort_key", "key", "public_key", "topologyKey", "matchLabelKeys", "OLDPWD", "MODE",
+    # `tokens` beside a count word counts tokens
+    "num_tokens", "n_tokens", "total_tokens", "min_tokens", "max_new_tokens", "maxTokens", "TOKENS_LIMIT",
+    "PATH", "sasl_mechanism", "HOOK", "kube_namespace",
 ]
 # a credential word anywhere in the name: hidden rather than risked (`secrets.show` names false positives)
 MENTIONING_NAMES = [

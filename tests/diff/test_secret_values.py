@@ -54,3 +54,14 @@ def test_what_surrounds_a_secret_stays_readable() -> None:
 ])
 def test_ordinary_values_are_left_alone(text: str) -> None:
     assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://hooks.slack.com/services/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",
+     "https://hooks.slack.com/services/(secret)"),
+    ("https://discord.com/api/webhooks/112233445566778899/Dw7-Rt4_Yh2Dw7",
+     "https://discord.com/api/webhooks/(secret)"),
+])
+def test_a_webhook_url_keeps_its_host_and_hides_its_path(url: str, shown: str) -> None:
+    """Whoever has a Slack or Discord webhook's path can post to the channel: the path is the secret."""
+    assert redact_text(f"notify {url} when done") == f"notify {shown} when done"

@@ -80,9 +80,10 @@ def test_sealed_values_open_only_with_the_bytes_of_their_file(tmp_path: Path) ->
     data = (tmp_path / "f.yaml").read_bytes()
     content_key = cache.key(data)
     cache.stamp("f.yaml", (tmp_path / "f.yaml").stat(), content_key)
-    cache.put(content_key, {"checked": [{"value": PASSWORD, "secret": True}]})
+    cache.put(content_key, {"checked": [{"value": PASSWORD, "secret": True}]}, data)
     sealed = cache.seal(tmp_path, "f.yaml", {"value": PASSWORD})
     assert PASSWORD not in repr(sealed)
     assert cache.unseal(tmp_path, "f.yaml", sealed) == {"value": PASSWORD}
     (tmp_path / "f.yaml").write_text(f"value: {NEW_PASSWORD}\n")
-    assert cache.unseal(tmp_path, "f.yaml", sealed) is None
+    next_load = cache_module.CheckCache(tmp_path / "checked.json", "salt")
+    assert next_load.unseal(tmp_path, "f.yaml", sealed) is None
