@@ -22,6 +22,7 @@ from typing import Any
 from dhsync.model.errors import DhsyncError, RuntimeExecutionError
 from dhsync.model.redact import redact_url
 from dhsync.model.refs import parse_function_ref, parse_task_ref
+from dhsync.model.secret_values import secret_strings
 from dhsync.runtimes.base import ExecuteOptions, RunStore
 from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, STOPPED, record, record_after_failure, require_created
 from dhsync.runtimes.local.errors import PrepareError
@@ -144,7 +145,7 @@ def _prepare(run: Mapping[str, Any], spec: Mapping[str, Any], files: RunFiles, o
     return Job(project=str(run["project"]), run_id=str(run["id"]), request=str(request_path),
                result=result, cwd=str(files.work / "cwd"), work=str(files.work), log=str(files.log),
                env=task_env(spec.get("envs")), timeout=options.timeout, log_limit=options.log_limit,
-               reopen=options.reopen)
+               reopen=options.reopen, secrets=tuple(sorted(secret_strings(spec))))
 
 
 def _check_requirements(requirements: Any) -> None:

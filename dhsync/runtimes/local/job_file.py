@@ -1,6 +1,7 @@
 """Everything a supervisor needs to start and follow one run's child process, as a JSON file.
 
-Written into the run's working folder (mode 0600: it holds the task's environment variables) so that
+Written into the run's working folder (mode 0600: it holds the task's environment variables and the
+secrets to mask in the log) so that
 a detached supervisor process can pick it up; removed with that folder when the run ends.
 """
 
@@ -32,6 +33,8 @@ class Job:
     timeout: float | None = None
     log_limit: int = 0
     reopen: BackendLocator | None = None
+    # the values the run's spec holds as secrets: masked in its log (model.secret_values.secret_strings)
+    secrets: tuple[str, ...] = ()
 
     def save(self, path: Path) -> Path:
         return write_private(path, json.dumps(asdict(self)))
@@ -40,7 +43,8 @@ class Job:
     def load(cls, path: Path) -> Job:
         data = json.loads(path.read_text(encoding="utf-8"))
         reopen = data.pop("reopen", None)
-        return cls(**data, reopen=BackendLocator(**reopen) if reopen else None)
+        secrets = tuple(data.pop("secrets", ()))
+        return cls(**data, reopen=BackendLocator(**reopen) if reopen else None, secrets=secrets)
 
     def read_outcome(self) -> dict[str, Any] | None:
         """What the child wrote as its outcome; None when it ended without writing one."""

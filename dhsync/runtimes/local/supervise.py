@@ -57,7 +57,7 @@ def supervise(store: RunStore, job: Job) -> dict[str, Any]:
     try:
         if state_of(run) in (STOP, STOPPED):
             return record(store, run, STOPPED, message="stopped on request before it started")
-        with LogSink(Path(job.log), job.log_limit) as sink:
+        with LogSink(Path(job.log), job.log_limit, job.secrets) as sink:
             return _supervise(store, run, job, sink)
     finally:
         shutil.rmtree(job.work, ignore_errors=True)
