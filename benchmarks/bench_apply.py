@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 from benchmarks.generate_repo import generate
-from dhsync.apply import Flags, Request, RunSettings, SilentReporter, reconcile
+from dhsync.apply import Flags, Request, RunSettings, SilentReporter
 from dhsync.apply.bodies import function_body, new_id, task_body
+from dhsync.apply.reconcile import reconcile
 from dhsync.backends import open_backend
 from dhsync.model.entities import DesiredState
 from dhsync.model.kinds import EntityType

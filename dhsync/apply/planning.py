@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dhsync.apply.journal import CREATE_RUN, Journal, journal_folder
-from dhsync.apply.triggers import pending, unfinished
+from dhsync.apply.leftover import pending, unfinished
 from dhsync.backends import holder
 from dhsync.backends.base import Backend
 from dhsync.model.entities import DesiredState, Identity
@@ -19,8 +20,9 @@ from dhsync.model.state import ActualState, LockInfo
 from dhsync.plan import make_plan
 from dhsync.plan.codec import to_dict
 from dhsync.plan.select import matches, select
-from dhsync.specs.models.config import Config
 
+if TYPE_CHECKING:  # the model of dhsync.yaml (pydantic) is needed for its type only
+    from dhsync.specs.models.config import Config
 
 @dataclass(frozen=True)
 class Flags:
@@ -92,7 +94,7 @@ def with_unfinished(plan: Plan, backend: Backend, journal: Journal) -> Plan:
 
 
 def with_pending(plan: Plan, found: Sequence[Change]) -> Plan:
-    """The plan with the runs an interrupted apply left to execute (`found`, see triggers.pending), narrowed
+    """The plan with the runs an interrupted apply left to execute (`found`, see leftover.pending), narrowed
     by --select/--exclude like the rest (`--exclude 'run/*'` leaves them for later too)."""
     return replace(plan, pending=select(found, plan.options.select, plan.options.exclude))
 

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from dhsync.apply import guards, steps, triggers
+from dhsync.apply import guards, leftover, steps, triggers
 from dhsync.apply.bodies import new_id
 from dhsync.apply.journal import CREATE_RUN, Entry, Journal, journal_folder
 from dhsync.apply.lock import DEFAULT_TTL, holding, lock_owner
@@ -100,7 +100,7 @@ def reconcile(backend: Backend, request: Request, review: Review, reporter: Repo
         journal = Journal(journal_folder(backend), project, new_id())
         try:
             actual = backend.read_state(project)
-            found = triggers.pending(backend, project, journal)
+            found = leftover.pending(backend, project, journal)
             plan = _plan(request, backend, actual, found, journal)
             session = Session(backend, project, arrange(request.desired), ActualIndex.build(actual), journal, lock,
                               request.runs)

@@ -7,22 +7,19 @@ The run records which declaration, task content and function version triggered i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from dhsync.apply.bodies import new_id, run_body
 from dhsync.apply.journal import CREATE_RUN, EXECUTE_RUN, Journal
+from dhsync.apply.leftover import left_executing
 from dhsync.apply.outcome import Outcome, Status
 from dhsync.apply.session import Session
 from dhsync.backends.base import Backend
-from dhsync.diff.marks import trigger_record
-from dhsync.model.entities import Identity
-from dhsync.model.errors import InvalidInputError, NotFoundError
-from dhsync.model.kinds import EntityType
-from dhsync.model.plan import Action, Change, Degraded, Reason
+from dhsync.model.errors import InvalidInputError
+from dhsync.model.plan import Change
 from dhsync.model.redact import redact_text
-from dhsync.model.refs import parse_function_ref
-from dhsync.model.runstate import FINAL_STATES, RunState
+from dhsync.model.runstate import RunState
 from dhsync.model.secret_values import hide
 from dhsync.plan.runs import task_kind_of, trigger_record_for
 from dhsync.runtimes import NotRunnableError, artifact_file, duration, execute_run, lifecycle, refresh_run, state_of
@@ -83,29 +80,6 @@ def _outcome(change: Change, run: Mapping[str, Any], backend: Backend) -> Outcom
     return Outcome(change, Status.FAILED, f"run {id_[:8]} ended {state}: {message}", id_, details)
 
 
-def pending(backend: Backend, project: str, journal: Journal) -> list[Change]:
-    """The runs an interrupted apply created and never executed (still CREATED), as changes to apply
-    (reason RESUMED, `before.run` the run's id)."""
-    found = []
-    for entry in journal.begun(CREATE_RUN):
-        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
-            continue
-        try:
-            run = backend.get_run(project, entry.id)
-        except NotFoundError:
-            continue  # the interrupted create never reached the backend; the plan triggers it again
-        if state_of(run) != RunState.CREATED:
-            continue
-        record = trigger_record(run)
-        name = record.declaration if record is not None else entry.address.partition("/")[2]
-        identity = Identity(EntityType.RUN, project, name)
-        ref = parse_function_ref(str((run.get("spec") or {}).get("function", "")))
-        before = {"run": entry.id, "function_version": ref.id if ref is not None else None}
-        found.append(Change(Action.TRIGGER, identity, str(run["kind"]), Reason.RESUMED, before=before,
-                            function=ref.name if ref is not None else None))
-    return found
-
-
 def resume(session: Session, change: Change) -> Outcome:
     """Execute a run an interrupted apply created, unless something else started it meanwhile."""
     id_ = str((change.before or {}).get("run"))
@@ -116,31 +90,6 @@ def resume(session: Session, change: Change) -> Outcome:
     return execute(session, change, run)
 
 
-def _left_executing(backend: Backend, project: str, journal: Journal) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(declared run name, run) for each run an interrupted apply began executing and never finished, and
-    that the backend still holds, past CREATED (a CREATED one is executed again as pending)."""
-    for entry in journal.begun(EXECUTE_RUN):
-        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
-            continue
-        try:
-            run = backend.get_run(project, entry.id)
-        except NotFoundError:
-            continue
-        if state_of(run) != RunState.CREATED:
-            yield entry.address.partition("/")[2], run
-
-
-_LEFT_RUNNING = ("the apply that was executing it was interrupted; the next `dhsync apply` ends it if nothing runs "
-                 "it any more")
-
-
-def unfinished(backend: Backend, project: str, journal: Journal) -> list[Degraded]:
-    """Runs an interrupted apply was executing that have not ended, as degraded runs; read only (the next
-    apply ends those nothing supervises any more). An ERROR one is degraded by the plan itself."""
-    return [Degraded(name, str(run["id"]), state_of(run), _LEFT_RUNNING)
-            for name, run in _left_executing(backend, project, journal) if state_of(run) not in FINAL_STATES]
-
-
 _STARTING = frozenset({RunState.BUILT, RunState.READY})
 _NEVER_STARTED = "the apply that was executing the run was interrupted before its handler started"
 
@@ -149,7 +98,7 @@ def interrupted(backend: Backend, project: str, journal: Journal) -> list[str]:
     """Runs an interrupted apply was executing: ended now (ERROR) if nothing supervises them any more,
     and said, since apply does not trigger the same declaration again."""
     notes = []
-    for name, left in _left_executing(backend, project, journal):
+    for name, left in left_executing(backend, project, journal):
         run = refresh_run(backend, left)
         if state_of(run) in _STARTING:
             # Between CREATED and RUNNING the apply itself executes the run; it is gone (we hold its lock),

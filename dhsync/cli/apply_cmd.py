@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 import orjson
 
-from dhsync.apply import ApplyResult, Flags, Request, RunSettings, reconcile
-from dhsync.apply.reconcile import confirm_before_creating
+from dhsync.apply import ApplyResult, Flags, Request, RunSettings
+from dhsync.apply.reconcile import confirm_before_creating, reconcile
 from dhsync.backends.absent import AbsentBackend
 from dhsync.backends.base import Backend
 from dhsync.cli.common import EXIT_ERROR, EXIT_OK, finish, use_color

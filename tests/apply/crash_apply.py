@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from dhsync.apply import Flags, Request, RunSettings, SilentReporter, reconcile
+from dhsync.apply import Flags, Request, RunSettings, SilentReporter
+from dhsync.apply.reconcile import reconcile
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.diff.marks import trigger_record

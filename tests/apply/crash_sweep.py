@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dhsync.apply import RunSettings, SilentReporter, reconcile
-from dhsync.apply.reconcile import Request
+from dhsync.apply import RunSettings, SilentReporter
+from dhsync.apply.reconcile import Request, reconcile
 from dhsync.specs.loader import load_repository
 from tests.apply import crash_apply
 from tests.apply.crash_repo import (

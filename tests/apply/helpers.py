@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dhsync.apply import ApplyResult, Flags, Request, RunSettings, SilentReporter, plan_now, reconcile
+from dhsync.apply import ApplyResult, Flags, Request, RunSettings, SilentReporter, plan_now
+from dhsync.apply.reconcile import reconcile
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
 from dhsync.model.plan import Change, Plan

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dhsync.apply import Flags, Request, RunSettings, SilentReporter, plan_now, reconcile
+from dhsync.apply import Flags, Request, RunSettings, SilentReporter, plan_now
+from dhsync.apply.reconcile import reconcile
 from dhsync.backends import open_backend
 from dhsync.specs.models.config import Config
 from tests.apply.helpers import RecordingReview
