@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dhsync.apply.journal import CREATE_RUN, EXECUTE_RUN, Journal
+from dhsync.apply.journal import CREATE_RUN, EXECUTE_RUN, Entry, Journal
 from dhsync.backends.base import Backend
 from dhsync.diff.marks import trigger_record
 from dhsync.model.entities import Identity
@@ -19,17 +19,24 @@ from dhsync.model.refs import parse_function_ref
 from dhsync.model.runstate import FINAL_STATES, RunState, state_of
 
 
+def _unexecuted(backend: Backend, project: str, journal: Journal, begun: str) -> Iterator[tuple[Entry, dict[str, Any]]]:
+    """(journal line, run) for each run whose `begun` call (create or execute) an interrupted apply recorded and
+    whose execution it never recorded as ended, and that the backend holds (a create that never reached it
+    is triggered again by the plan)."""
+    for entry in journal.begun(begun):
+        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
+            continue
+        try:
+            yield entry, backend.get_run(project, entry.id)
+        except NotFoundError:
+            continue
+
+
 def pending(backend: Backend, project: str, journal: Journal) -> list[Change]:
     """The runs an interrupted apply created and never executed (still CREATED), as changes to apply
     (reason RESUMED, `before.run` the run's id)."""
     found = []
-    for entry in journal.begun(CREATE_RUN):
-        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
-            continue
-        try:
-            run = backend.get_run(project, entry.id)
-        except NotFoundError:
-            continue  # the interrupted create never reached the backend; the plan triggers it again
+    for entry, run in _unexecuted(backend, project, journal, CREATE_RUN):
         if state_of(run) != RunState.CREATED:
             continue
         record = trigger_record(run)
@@ -43,15 +50,9 @@ def pending(backend: Backend, project: str, journal: Journal) -> list[Change]:
 
 
 def left_executing(backend: Backend, project: str, journal: Journal) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(declared run name, run) for each run an interrupted apply began executing and never finished, and
-    that the backend still holds, past CREATED (a CREATED one is executed again as pending)."""
-    for entry in journal.begun(EXECUTE_RUN):
-        if not entry.id or journal.ended(EXECUTE_RUN, entry.id):
-            continue
-        try:
-            run = backend.get_run(project, entry.id)
-        except NotFoundError:
-            continue
+    """(declared run name, run) for each run an interrupted apply began executing and never finished, past
+    CREATED (a CREATED one is executed again as pending)."""
+    for entry, run in _unexecuted(backend, project, journal, EXECUTE_RUN):
         if state_of(run) != RunState.CREATED:
             yield entry.address.partition("/")[2], run
 
