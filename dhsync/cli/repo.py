@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from dhsync.cli.common import use_color
-from dhsync.model.diagnostics import sort_key
-from dhsync.model.entities import DesiredState
+from dhsync.model.diagnostics import Diagnostic
+from dhsync.model.entities import DesiredEntity, DesiredState
 from dhsync.model.errors import InvalidInputError
 from dhsync.render.diagnostics import text_lines
-from dhsync.runtimes.checks import check_functions
 from dhsync.specs.loader import LoadResult, load_repository
 from dhsync.specs.models.config import Config
 
@@ -25,16 +25,25 @@ class Repository:
     desired: DesiredState
 
 
+class _RuntimeChecks:
+    """The runtimes' checks of functions beyond the schema, imported on first use: the loader keeps what
+    they found with each entity, so a warm load checks nothing and imports no runtime."""
+
+    def __init__(self) -> None:
+        self._check: Callable[[DesiredEntity], list[Diagnostic]] | None = None
+
+    def __call__(self, entity: DesiredEntity) -> list[Diagnostic]:
+        if self._check is None:
+            from dhsync.runtimes.checks import function_checker
+
+            self._check = function_checker()
+        return self._check(entity)
+
+
 def load_checked(root: Path, *, use_cache: bool = True) -> LoadResult:
     """The repository at `root` with every problem found in it: the loader's, and what the runtimes of its
     function kinds check beyond the schema."""
-    result = load_repository(root, use_cache=use_cache)
-    if result.state is None:
-        return result
-    found = check_functions(result.state.entities)
-    if not found:
-        return result
-    return replace(result, diagnostics=tuple(sorted((*result.diagnostics, *found), key=sort_key)))
+    return load_repository(root, use_cache=use_cache, check=_RuntimeChecks())
 
 
 def load_or_fail(root: Path, *, use_cache: bool = True) -> Repository:

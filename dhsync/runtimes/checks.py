@@ -3,7 +3,7 @@ name, a requirement that is not PEP 508), as located diagnostics for `validate`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from dhsync.model.diagnostics import Diagnostic, error
 from dhsync.model.entities import DesiredEntity
@@ -11,15 +11,16 @@ from dhsync.model.kinds import EntityType
 from dhsync.runtimes.registry import runtimes
 
 
-def check_functions(entities: Iterable[DesiredEntity]) -> list[Diagnostic]:
-    """One error per problem the runtime of each declared function finds; kinds without a runtime are
-    stored and diffed like any other and have nothing to check here."""
+def function_checker() -> Callable[[DesiredEntity], list[Diagnostic]]:
+    """The check of one entity (the loader keeps what it finds with the entity, so an unchanged one is
+    not checked again); the runtimes are looked up once."""
     known = runtimes()
-    found = []
-    for entity in entities:
+
+    def check(entity: DesiredEntity) -> list[Diagnostic]:
         runtime = known.get(entity.kind) if entity.type is EntityType.FUNCTION else None
-        if runtime is None:
-            continue
-        for problem in runtime.check_function(entity.spec):
-            found.append(error("runtime-check", f"function `{entity.name}`: {problem}", entity.origin, ("spec",)))
-    return found
+        if runtime is None:  # kinds without a runtime are stored and diffed like any other
+            return []
+        return [error("runtime-check", f"function `{entity.name}`: {problem}", entity.origin, ("spec",))
+                for problem in runtime.check_function(entity.spec)]
+
+    return check

@@ -56,6 +56,7 @@ class CheckCache:
         self._old: dict[str, Any] | None = None if path is not None else {}
         self._new: dict[str, Any] = {}
         self._stamps: dict[str, Any] = {}
+        self._keep_entries = True  # False: this load wrote no entry (forgo_entries)
         self._untrusted = False  # a known file could not be trusted: rewrite so its stamp becomes usable
         if path is not None:
             self._read_stamps(path.with_name("stamps.json"))
@@ -114,6 +115,8 @@ class CheckCache:
         if not _is_sealed(value):
             return value
         content_key = self._stamps.get(relative, [None] * 4)[3]  # stamped (trusted) just before
+        if content_key is not None:  # sealed again when a snapshot updated in place is saved
+            self._secret_keys.add(content_key)
         return _open(value, self._keys(content_key, lambda: _read(root, relative)))
 
     def _keys(self, content_key: str | None, data: Callable[[], bytes]) -> Keys:
@@ -139,15 +142,20 @@ class CheckCache:
         if data.get("format") == CACHE_FORMAT and data.get("salt") == self._salt and isinstance(stamps, dict):
             self._old_stamps, self._written_ns = stamps, int(data.get("written_ns", 0))
 
+    def forgo_entries(self) -> None:
+        """Look no entry up and keep the entries file as it is (a load that checks a few changed files)."""
+        self._old, self._keep_entries = {}, False
+
     def save(self) -> None:
         """Keep only what this load used; write atomically; a read-only folder just means no cache."""
         if self.path is None:
             return
         header = {"format": CACHE_FORMAT, "salt": self._salt}
-        if (self._old is None and self._new) or (self._old is not None and self._new.keys() != self._old.keys()):
-            _write_json(self.path, {**header, "entries": self._new})
+        used = self._new.keys() != (self._old or {}).keys()
+        if self._keep_entries and used:
+            write_json(self.path, {**header, "entries": self._new})
         if self._stamps != self._old_stamps or self._untrusted:
-            _write_json(self.path.with_name("stamps.json"),
+            write_json(self.path.with_name("stamps.json"),
                         {**header, "written_ns": time.time_ns(), "stamps": self._stamps})
 
 
@@ -180,7 +188,8 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Written whole or not at all (a temporary file renamed into place); a read-only folder: not written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from dhsync.model.diagnostics import Severity
 from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
-from dhsync.specs.issues import Issue
+from dhsync.specs.issue import Issue
 from dhsync.specs.suggest import did_you_mean
 
 MAX_CODE_BYTES = 10 * 1024 * 1024

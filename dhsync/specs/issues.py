@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import ValidationError as SchemaError
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from dhsync.model.diagnostics import Severity
 from dhsync.model.entities import USER_METADATA
 from dhsync.model.refs import NAME_PATTERN, name_problem
+from dhsync.specs.issue import Issue, Path
 from dhsync.specs.models.common import QUANTITY_PATTERN
 from dhsync.specs.suggest import did_you_mean
-
-Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A problem in one document of a file, located by field path; the loader adds line and column."""
-
-    code: str
-    message: str
-    doc: int
-    path: Path = ()
-    suggestion: str | None = None
-    at_key: bool = False
-    severity: Severity = Severity.ERROR
-    first: Path | None = None  # a repeated item: where the first one is; the loader says on which line
-
 
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                dict: "a mapping", list: "a list", type(None): "nothing (null)"}

@@ -1,6 +1,8 @@
 """Load a spec repository into the desired state, with every problem found as located diagnostics.
 
 Loading never raises on bad input: it returns what it could load and the diagnostics; callers decide.
+An unchanged repository comes from the snapshot (no parsing, no schemas imported); when a few files
+changed, only they are checked again and the snapshot is updated (specs.snapshot).
 """
 
 from __future__ import annotations
@@ -8,30 +10,33 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from dhsync.model.diagnostics import Diagnostic, Location, Severity, error, has_errors, sort_key, warning
-from dhsync.model.entities import DesiredState, desired_digest
+from dhsync.model.entities import DesiredEntity, DesiredState, desired_digest
 from dhsync.model.gcpause import cyclic_gc_paused
 from dhsync.model.kinds import EntityType
 from dhsync.model.plan import SecretRules
 from dhsync.specs import code, snapshot
 from dhsync.specs.cache import CheckCache, cache_salt
-from dhsync.specs.config import NOT_A_CONFIG_FIX, not_a_config_file
+from dhsync.specs.checked import Checked
+from dhsync.specs.config import NOT_A_CONFIG_FIX, cached_config, not_a_config_file, remember_config
 from dhsync.specs.discover import discover
 from dhsync.specs.filekind import inside, not_regular
 from dhsync.specs.files import read_whole
-from dhsync.specs.issues import Issue, from_validation
-from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config
+from dhsync.specs.issue import Issue
+from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config, Defaults, config_from_dict
 from dhsync.specs.resolve import FileIssue, Placed, resolve
-from dhsync.specs.validate import Checked, check_document
 from dhsync.specs.yamlio import Locator, decode, parse, parse_with_lines
+
+# what the runtimes find in one entity beyond its schema (cli.repo passes runtimes.checks)
+Check = Callable[[DesiredEntity], list[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -65,15 +70,17 @@ class _Display:
         return "." if relative == "." and not self._prefix else self._prefix + relative
 
 
-def load_repository(root: Path, *, use_cache: bool = True) -> LoadResult:
-    """The desired state of the spec repository at `root`, and every problem found in it."""
+def load_repository(root: Path, *, use_cache: bool = True, check: Check | None = None) -> LoadResult:
+    """The desired state of the spec repository at `root`, and every problem found in it. `check` finds
+    what the schema cannot say about entities (the runtimes' checks); its findings are kept in the
+    snapshot with each entity, so unchanged entities are not checked again."""
     with cyclic_gc_paused():
-        return _load(root, use_cache)
+        return _load(root, use_cache, check)
 
 
-def _load(root: Path, use_cache: bool) -> LoadResult:
+def _load(root: Path, use_cache: bool, check: Check | None) -> LoadResult:
     display = _Display(root)
-    config, config_diags = load_config_file(root, display)
+    config, config_diags, config_bytes = _read_config(root, display, use_cache)
     if config is None:  # the summary counts dhsync.yaml as a file with errors, like any spec file
         read = (CONFIG_FILE,) if os.path.lexists(root / CONFIG_FILE) else ()
         return LoadResult(root, None, None, tuple(config_diags), read)
@@ -83,59 +90,214 @@ def _load(root: Path, use_cache: bool) -> LoadResult:
             "no-spec-files", f"no file matches specs {config.specs} (ignore {config.ignore})",
             Location(display(CONFIG_FILE), 1, 1), ("specs",),
             suggestion="check the globs: they are relative to dhsync.yaml, e.g. `functions/**/*.yaml`")]
-    salt = cache_salt(orjson.dumps(config.defaults.model_dump(), option=orjson.OPT_SORT_KEYS))
-    cache_dir = root / STATE_DIR / "cache"
-    secrets = SecretRules(tuple(config.secrets.mask), tuple(config.secrets.show))
-    cache = CheckCache(cache_dir / "checked.json" if use_cache else None, salt, secrets)
-    whole_key = snapshot.snapshot_key(_read_bytes(os.path.join(root, CONFIG_FILE)), salt)
-    if use_cache:
-        known = snapshot.load(cache_dir / "snapshot.json", whole_key, root, files, cache, display)
+    salt = cache_salt(orjson.dumps(vars(config.defaults), option=orjson.OPT_SORT_KEYS))
+    load = _Load(root, display, config, files, check, salt, use_cache)
+    # another check function, other findings: the key says whether the rows carry them
+    key = snapshot.snapshot_key(config_bytes, salt + ("/checked" if check is not None else ""))
+    if use_cache and not config_diags:
+        known = snapshot.load(load.snapshot_path, key)
         if known is not None:
-            entities_known, digest = known
-            return LoadResult(root, config, DesiredState(config.project, tuple(entities_known), digest),
-                              tuple(config_diags), tuple(files))
+            state = _from_snapshot(load, known, key)
+            if state is not None:
+                return LoadResult(root, config, state.state, tuple(state.findings), tuple(files))
+            load = _Load(root, display, config, files, check, salt, use_cache)  # stamps as on disk again
+    return _load_all(load, config_diags, key)
+
+
+class _Load:
+    """What one load works with: the repository, its config and files, the caches, the runtime checks."""
+
+    def __init__(self, root: Path, display: _Display, config: Config, files: list[str], check: Check | None,
+                 salt: str, use_cache: bool) -> None:
+        self.root, self.display, self.config, self.files = root, display, config, files
+        self.check, self.use_cache = check, use_cache
+        cache_dir = root / STATE_DIR / "cache"
+        self.snapshot_path = cache_dir / "snapshot.json"
+        secrets = SecretRules(tuple(config.secrets.mask), tuple(config.secrets.show))
+        self.cache = CheckCache(cache_dir / "checked.json" if use_cache else None, salt, secrets)
+
+    def findings(self, entities: Sequence[DesiredEntity]) -> list[list[Diagnostic]]:
+        """What the runtime checks find, entity by entity (the snapshot keeps them with each row)."""
+        check = self.check
+        return [check(entity) for entity in entities] if check is not None else [[] for _ in entities]
+
+    def save(self, key: str, known: snapshot.Snapshot) -> None:
+        snapshot.save(self.snapshot_path, key, known, partial(self.cache.seal, self.root))
+
+
+@dataclass(frozen=True)
+class _Warm:
+    state: DesiredState
+    findings: list[Diagnostic]
+
+
+def _from_snapshot(load: _Load, known: snapshot.Snapshot, key: str) -> _Warm | None:
+    """The state from the snapshot, with the files that changed since checked again; None when that
+    cannot give what a whole load would (a problem found, a reference that may have moved)."""
+    changed = snapshot.changes(known, load.root, load.files, load.cache)
+    if not changed and list(known.files) == load.files:
+        if not snapshot.open_rows(known, load.root, load.cache, load.files):
+            return None
+        return _warm(load, known, known.digest)
+    load.cache.forgo_entries()  # a few files changed: reading every checked entry would cost more
+    edited = set(changed.edited)
+    if not snapshot.open_rows(known, load.root, load.cache, [f for f in load.files if f not in edited]):
+        return None
+    reader = code.CodeReader(load.root, load.cache)
+    if not all(_recoded(load, reader, known.rows[relative]) for relative in changed.code):
+        return None
+    if not _recheck(load, reader, known, changed):
+        return None
+    known.rows = {relative: known.rows[relative] for relative in load.files}
+    known.files = load.cache.keys_of(load.files)
+    load.cache.save()
+    warm = _warm(load, known, None)
+    load.save(key, replace(known, digest=warm.state.digest or ""))
+    return warm
+
+
+def _warm(load: _Load, known: snapshot.Snapshot, digest: str | None) -> _Warm:
+    display = load.display
+    rows = [(relative, values) for relative in load.files for values in known.rows[relative]]
+    state = DesiredState(load.config.project, tuple(snapshot.entity(values, display) for _, values in rows), digest)
+    if digest is None:
+        state = replace(state, digest=desired_digest(state))
+    findings = [d for relative, values in rows if values[snapshot.FINDINGS]
+                for d in snapshot.findings(values, display(relative))]
+    return _Warm(state, sorted(findings, key=sort_key))
+
+
+def _recoded(load: _Load, reader: code.CodeReader, rows: list[list[Any]]) -> bool:
+    """Rows whose code file changed, with its new content, as `_with_code` would make them; False when the
+    file can no longer be read (the whole load says why)."""
+    for index, values in enumerate(rows):
+        sources = values[snapshot.SOURCES]
+        if not sources:
+            continue
+        source = values[snapshot.SPEC].get("source")
+        if not isinstance(source, dict) or list(sources) != [source.get("source")]:
+            return False
+        found = reader.read(str(source["source"]), 0)
+        if isinstance(found, Issue):
+            return False
+        source["base64"] = found.base64
+        values[snapshot.SOURCES] = {found.relative: found.sha256}
+        relative = values[snapshot.FILE]
+        entity = snapshot.entity(values, load.display)
+        rows[index] = snapshot.row(entity, relative, load.findings([entity])[0])
+    return True
+
+
+def _recheck(load: _Load, reader: code.CodeReader, known: snapshot.Snapshot, changed: snapshot.Changes) -> bool:
+    """The rows of new and edited files, checked and resolved against the rows of the others; False when
+    anything is found, or when a function others may refer to went away (a whole load says what)."""
+    placed: list[Placed] = []
+    for relative in changed.edited:
+        result = _check_file(load.root, relative, load.display, load.cache, load.config)
+        issues: list[FileIssue] = []
+        placed.extend(_placed(reader, relative, load.display(relative), result, issues))
+        if result.diagnostics or issues:
+            return False
+    kept = [values for relative in load.files if relative not in set(changed.edited)
+            for values in known.rows[relative]]
+    functions = {values[snapshot.NAME]: _declared(values, load.display) for values in kept
+                 if values[snapshot.TYPE] == EntityType.FUNCTION.value}
+    entities, issues = resolve(placed, load.config.project, load.config.policies.protect, functions)
+    taken = {(values[snapshot.TYPE], values[snapshot.NAME]) for values in kept}
+    if issues or any((e.type.value, e.name) in taken for e in entities):
+        return False
+    before = {(values[snapshot.NAME], values[snapshot.KIND]) for relative in (*changed.edited, *changed.removed)
+              for values in known.rows.get(relative, ()) if values[snapshot.TYPE] == EntityType.FUNCTION.value}
+    if before - {(e.name, e.kind) for e in entities if e.type is EntityType.FUNCTION}:
+        return False  # tasks and runs of unchanged files may name it
+    origins = {p.origin: p.file for p in placed}
+    for relative in changed.edited:
+        known.rows[relative] = []
+    for entity, findings in zip(entities, load.findings(entities), strict=True):
+        known.rows[origins[entity.origin]].append(snapshot.row(entity, origins[entity.origin], findings))
+    return True
+
+
+def _declared(values: list[Any], display: _Display) -> Placed:
+    """A function of an unchanged file, as `resolve` looks references up (name, kind, where)."""
+    relative = values[snapshot.FILE]
+    checked = Checked(0, values[snapshot.KIND], EntityType.FUNCTION, {"name": values[snapshot.NAME]})
+    return Placed(relative, Location(display(relative), values[snapshot.LINE], 1), checked)
+
+
+def _load_all(load: _Load, config_diags: list[Diagnostic], key: str) -> LoadResult:
+    """Every file checked (from the checked-entries cache where it answers), then resolved together."""
+    root, display, config, files, cache = load.root, load.display, load.config, load.files, load.cache
     diagnostics = list(config_diags)
     placed: list[Placed] = []
     code_issues: list[FileIssue] = []
-    reader = code.CodeReader(root, cache if use_cache else None)
+    reader = code.CodeReader(root, cache if load.use_cache else None)
     for relative in files:
         result = _check_file(root, relative, display, cache, config)
         diagnostics.extend(result.diagnostics)
-        where = display(relative)
-        for checked in result.checked:
-            origin = Location(where, _start(result.starts, checked.doc), 1)
-            placed.append(_with_code(reader, relative, origin, checked, code_issues))
+        placed.extend(_placed(reader, relative, display(relative), result, code_issues))
     cache.save()
     entities, resolve_issues = resolve(placed, config.project, config.policies.protect)
     diagnostics.extend(_locate_all(root, display, code_issues + resolve_issues))
+    found = load.findings(entities)
+    clean = not diagnostics
+    diagnostics.extend(d for each in found for d in each)
     diagnostics.sort(key=sort_key)
     state = DesiredState(config.project, tuple(entities))
-    if use_cache and not diagnostics:
+    if load.use_cache and clean:
         origins = {p.origin: p.file for p in placed}
         state = replace(state, digest=desired_digest(state))  # hashed once here, read back when unchanged
-        snapshot.save(cache_dir / "snapshot.json", whole_key, cache.keys_of(files),
-                      [(origins[e.origin], e) for e in entities], state.digest or "", partial(cache.seal, root))
+        rows: dict[str, list[list[Any]]] = {relative: [] for relative in files}
+        for entity, findings in zip(entities, found, strict=True):
+            rows[origins[entity.origin]].append(snapshot.row(entity, origins[entity.origin], findings))
+        load.save(key, snapshot.Snapshot(cache.keys_of(files), rows, state.digest or ""))
     return LoadResult(root, config, state, tuple(diagnostics), tuple(files))
+
+
+def _placed(reader: code.CodeReader, relative: str, where: str, result: _FileResult,
+            code_issues: list[FileIssue]) -> list[Placed]:
+    return [_with_code(reader, relative, Location(where, _start(result.starts, checked.doc), 1), checked,
+                       code_issues) for checked in result.checked]
 
 
 def _start(starts: list[int], doc: int) -> int:
     return starts[doc] if doc < len(starts) else 1
 
 
-def load_config_file(root: Path, display: _Display | None = None) -> tuple[Config | None, list[Diagnostic]]:
-    show = display or _Display(root)
-    where = show(CONFIG_FILE)
+def _read_config(root: Path, display: _Display, use_cache: bool) -> tuple[Config | None, list[Diagnostic], bytes]:
+    """dhsync.yaml, its problems, and its bytes (they key the caches). Bytes checked before come back
+    from the config cache without pydantic (specs.config)."""
+    where = display(CONFIG_FILE)
     path = root / CONFIG_FILE
     what = not_a_config_file(path)
     if what is not None:  # there, so "no dhsync.yaml … dhsync init" would be wrong
         return None, [error("not-a-file", f"{CONFIG_FILE} is {what}, so dhsync does not read it", Location(where),
-                            suggestion=NOT_A_CONFIG_FIX)]
+                            suggestion=NOT_A_CONFIG_FIX)], b""
     if not path.is_file():
-        return None, [error("no-config", f"no {CONFIG_FILE} in `{root}`", Location(show(".")),
-                            suggestion=_no_config_hint(root))]
-    text, diags = _read_text(path, where)
-    if text is None:
-        return None, diags
+        return None, [error("no-config", f"no {CONFIG_FILE} in `{root}`", Location(display(".")),
+                            suggestion=_no_config_hint(root))], b""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [_unreadable(exc, where)], b""
+    known = cached_config(root, data) if use_cache else None
+    if known is not None:
+        return known, [], data
+    config, diagnostics = _check_config(data, where)
+    if config is not None and use_cache:
+        remember_config(root, data, config)
+    return config, diagnostics, data
+
+
+def _check_config(data: bytes, where: str) -> tuple[Config | None, list[Diagnostic]]:
+    from pydantic import ValidationError  # only for a dhsync.yaml not seen before: 0.1 s of imports
+
+    from dhsync.specs.issues import from_validation
+    from dhsync.specs.models.config_schema import Config as Checked
+
+    text = decode(data, where)
+    if isinstance(text, Diagnostic):
+        return None, [text]
     docs, problems = parse(text, where)
     if problems:
         return None, problems
@@ -144,9 +306,9 @@ def load_config_file(root: Path, display: _Display | None = None) -> tuple[Confi
         return None, [error("bad-config", f"{CONFIG_FILE} must hold one mapping (project, backend, specs …)",
                             Location(where, 1, 1))]
     try:
-        return Config.model_validate(content[0]), []
+        return config_from_dict(Checked.model_validate(content[0]).model_dump()), []
     except ValidationError as exc:
-        issues = from_validation(exc.errors(include_url=False), docs.index(content[0]), Config)
+        issues = from_validation(exc.errors(include_url=False), docs.index(content[0]), Checked)
         return None, sorted(_locate(Locator(text, where), issues), key=sort_key)
 
 
@@ -221,11 +383,6 @@ def _not_a_file(where: str, what: str) -> Diagnostic:
                  suggestion="remove it or add it to `ignore` in dhsync.yaml")
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _check_text(text: str, where: str, config: Config) -> _FileResult:
     docs, starts, problems = parse_with_lines(text, where)
     if problems:
@@ -242,6 +399,14 @@ def _check_text(text: str, where: str, config: Config) -> _FileResult:
     if issues:
         result.diagnostics = _locate(Locator(text, where), issues)
     return result
+
+
+def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | None, list[Issue]]:
+    """validate.check_document, imported on first use: the schemas (pydantic, jsonschema) cost 0.1 s of
+    imports that a load served by the snapshot does without."""
+    from dhsync.specs.validate import check_document as check
+
+    return check(raw, doc, defaults)
 
 
 def _locate(locator: Locator, issues: list[Issue]) -> list[Diagnostic]:

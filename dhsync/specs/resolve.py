@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -11,9 +11,9 @@ from dhsync.model.diagnostics import Location
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy, task_identity_name
 from dhsync.model.kinds import EntityType, split_task_kind
 from dhsync.model.refs import parse_function_ref, parse_task_ref
-from dhsync.specs.issues import Issue
+from dhsync.specs.checked import Checked
+from dhsync.specs.issue import Issue
 from dhsync.specs.suggest import did_you_mean
-from dhsync.specs.validate import Checked
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class Placed:
 FileIssue = tuple[str, Issue]
 
 
-def resolve(placed: Sequence[Placed], project: str,
-            protect_patterns: Sequence[str] = ()) -> tuple[list[DesiredEntity], list[FileIssue]]:
+def resolve(placed: Sequence[Placed], project: str, protect_patterns: Sequence[str] = (),
+            declared: Mapping[str, Placed] | None = None) -> tuple[list[DesiredEntity], list[FileIssue]]:
+    """The entities of `placed`; `declared` are functions of files resolved before (references to them
+    resolve, they make no entities)."""
     issues: list[FileIssue] = []
-    functions: dict[str, Placed] = {}
+    functions: dict[str, Placed] = dict(declared or {})
     for p in placed:
         if p.checked.type is EntityType.FUNCTION and isinstance(p.checked.content.get("name"), str):
             functions.setdefault(p.checked.content["name"], p)

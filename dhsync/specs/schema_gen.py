@@ -14,7 +14,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from dhsync.model.kinds import EntityType, entity_type_of_kind
-from dhsync.specs.models.config import Config
+from dhsync.specs.models.config_schema import Config
 from dhsync.specs.models.documents import DOCUMENT_MODELS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -1,8 +1,10 @@
-"""The whole desired state of a clean repository, kept so that an unchanged repository loads in one read.
+"""The whole desired state of a clean repository, kept per spec file so that an unchanged repository loads
+in one read and a changed one re-checks only the files that changed (specs.loader).
 
-Valid only while dhsync.yaml is byte-identical, the same spec files exist, and every spec and code file
-it was built from still carries a trusted stamp (see CheckCache.stamped). JSON, never pickle: a cache
-file can come from anywhere (a clone, an archive) and must not be able to run code.
+Valid only while dhsync.yaml is byte-identical; a file's rows stand while the file (and every code file
+they were built from) still carries a trusted stamp with the content key recorded here (see
+CheckCache.stamped). Each row also keeps what the runtime checks found in its entity. JSON, never pickle:
+a cache file can come from anywhere (a clone, an archive) and must not be able to run code.
 """
 
 from __future__ import annotations
@@ -10,87 +12,146 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from dhsync.model.diagnostics import Location
+from dhsync.model.diagnostics import Diagnostic, Location, Severity
 from dhsync.model.entities import DesiredEntity, Identity, TriggerPolicy
 from dhsync.model.kinds import EntityType
-from dhsync.specs.cache import CheckCache
+from dhsync.specs.cache import CheckCache, write_json
 
-SNAPSHOT_FORMAT = 2  # 2: keeps the desired state's digest
+SNAPSHOT_FORMAT = 3  # 3: rows keep the runtime checks' findings; 2: keeps the desired state's digest
 # dict lookups, not Enum calls: a warm load rebuilds tens of thousands of entities
 _TYPES = {t.value: t for t in EntityType}
 _TRIGGERS = {t.value: t for t in TriggerPolicy}
+_SEVERITIES = {s.value: s for s in Severity}
+# row columns
+TYPE, NAME, KIND, METADATA, SPEC, FILE, LINE, SOURCES, FINDINGS = 0, 2, 3, 4, 5, 6, 7, 12, 13
 
 
 def snapshot_key(config_bytes: bytes, salt: str) -> str:
     return hashlib.sha256(salt.encode() + b"\0" + config_bytes).hexdigest()
 
 
-def _row(entity: DesiredEntity, relative: str) -> list[Any]:
+@dataclass
+class Snapshot:
+    files: dict[str, str]  # spec file -> its content key, in load order
+    rows: dict[str, list[list[Any]]]  # spec file -> the rows of its entities, in order (sealed ones open)
+    digest: str
+
+
+def row(entity: DesiredEntity, relative: str, findings: Sequence[Diagnostic]) -> list[Any]:
     return [entity.type.value, entity.project, entity.name, entity.kind, entity.metadata, entity.spec,
             relative, entity.origin.line, entity.protect, entity.function, entity.action,
-            entity.trigger.value if entity.trigger else None, entity.sources]
+            entity.trigger.value if entity.trigger else None, entity.sources,
+            [[d.severity.value, d.code, d.message, d.location.line, d.location.column, list(d.path), d.suggestion]
+             for d in findings]]
 
 
-def _entity(row: list[Any], display: Callable[[str], str]) -> DesiredEntity:
-    type_, project, name, kind, metadata, spec, rel, line, protect, function, action, trigger, sources = row
+def entity(values: list[Any], display: Callable[[str], str]) -> DesiredEntity:
+    type_, project, name, kind, metadata, spec, rel, line, protect, function, action, trigger, sources, _ = values
     identity = Identity(_TYPES[type_], project, name)
     return DesiredEntity(identity, kind, metadata, spec, Location(display(rel), line, 1), protect, function, action,
                          _TRIGGERS[trigger] if trigger else None, sources)
 
 
-def _sealed(row: list[Any], seal: Callable[[str, Any], Any] | None) -> list[Any]:
-    """The row with its metadata and spec sealed when its file holds a secret (CheckCache.seal)."""
-    shut = seal(row[6], [row[4], row[5]]) if seal is not None else None
-    return [*row[:4], shut, None, *row[6:]] if isinstance(shut, dict) else row
+def findings(values: list[Any], where: str) -> list[Diagnostic]:
+    return [Diagnostic(_SEVERITIES[sev], code, message, Location(where, line, col), tuple(path), hint)
+            for sev, code, message, line, col, path, hint in values[FINDINGS]]
 
 
-def _opened(row: list[Any], root: Path, cache: CheckCache) -> list[Any] | None:
-    if row[5] is not None or not isinstance(row[4], dict):
-        return row
-    pair = cache.unseal(root, row[6], row[4])
-    return None if pair is None else [*row[:4], pair[0], pair[1], *row[6:]]
+def _sealed(values: list[Any], seal: Callable[[str, Any], Any] | None) -> list[Any]:
+    """The row with its metadata, spec and findings sealed when its file holds a secret (CheckCache.seal)."""
+    inner = [values[METADATA], values[SPEC], values[FINDINGS]]
+    shut = seal(values[FILE], inner) if seal is not None else inner
+    if shut is inner:
+        return values
+    return [*values[:METADATA], shut, None, *values[FILE:FINDINGS], None]
 
 
-def save(path: Path, key: str, files: dict[str, str], entities: Sequence[tuple[str, DesiredEntity]],
-         digest: str, seal: Callable[[str, Any], Any] | None = None) -> None:
-    payload = {"format": SNAPSHOT_FORMAT, "key": key, "files": files, "digest": digest,
-               "entities": [_sealed(_row(entity, relative), seal) for relative, entity in entities]}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(orjson.dumps(payload))
-        os.replace(tmp, path)
-    except OSError:
-        return
+def _opened(values: list[Any], root: Path, cache: CheckCache) -> list[Any] | None:
+    if values[SPEC] is not None or not isinstance(values[METADATA], dict):
+        return values
+    inner = cache.unseal(root, values[FILE], values[METADATA])
+    if inner is None:
+        return None
+    metadata, spec, found = inner
+    return [*values[:METADATA], metadata, spec, *values[FILE:FINDINGS], found]
 
 
-def load(path: Path, key: str, root: Path, files: Sequence[str], cache: CheckCache,
-         display: Callable[[str], str]) -> tuple[list[DesiredEntity], str] | None:
-    """The snapshot's entities and their digest if nothing they came from changed, else None."""
+def save(path: Path, key: str, snapshot: Snapshot, seal: Callable[[str, Any], Any] | None = None) -> None:
+    rows = [_sealed(values, seal) for relative in snapshot.files for values in snapshot.rows.get(relative, ())]
+    write_json(path, {"format": SNAPSHOT_FORMAT, "key": key, "files": snapshot.files, "digest": snapshot.digest,
+                      "entities": rows})
+
+
+def load(path: Path, key: str) -> Snapshot | None:
+    """The snapshot made under `key` (rows still sealed), or None when there is none or it is damaged."""
     try:
         data = orjson.loads(path.read_bytes())
         if data.get("format") != SNAPSHOT_FORMAT or data.get("key") != key:
             return None
-        recorded: dict[str, str] = data["files"]
-        if list(recorded) != list(files) or not _unchanged(root, recorded, data["entities"], cache):
-            return None
-        rows = [_opened(row, root, cache) for row in data["entities"]]
-        if any(row is None for row in rows):
-            return None
-        return [_entity(row, display) for row in rows if row is not None], str(data["digest"])
+        files: dict[str, str] = data["files"]
+        rows: dict[str, list[list[Any]]] = {relative: [] for relative in files}
+        for values in data["entities"]:
+            rows[values[FILE]].append(values)
+        return Snapshot(files, rows, str(data["digest"]))
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _unchanged(root: Path, recorded: dict[str, str], rows: list[list[Any]], cache: CheckCache) -> bool:
-    prefix, stamped = os.path.join(root, ""), cache.stamped
-    for relative, content_key in recorded.items():
-        if stamped(relative, os.stat(prefix + relative)) != content_key:
+def open_rows(snapshot: Snapshot, root: Path, cache: CheckCache, names: Sequence[str]) -> bool:
+    """Open the sealed rows of these files in place; False when one does not open (its file changed)."""
+    for relative in names:
+        opened = [_opened(values, root, cache) for values in snapshot.rows[relative]]
+        if any(values is None for values in opened):
             return False
-    code_files = {source for row in rows for source in row[12]}
-    return all(stamped(f"code:{source}", os.lstat(prefix + source)) is not None for source in code_files)
+        snapshot.rows[relative] = [values for values in opened if values is not None]
+    return True
+
+
+@dataclass
+class Changes:
+    """What changed since the snapshot: spec files to check again (new or edited), files gone, and files
+    whose spec is unchanged but a code file they send is not."""
+
+    edited: list[str]
+    removed: list[str]
+    code: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.edited or self.removed or self.code)
+
+
+def changes(snapshot: Snapshot, root: Path, files: Sequence[str], cache: CheckCache) -> Changes:
+    prefix, stamped = os.path.join(root, ""), cache.stamped
+    found = Changes([], [name for name in snapshot.files if name not in set(files)], [])
+    code_ok: dict[str, bool] = {}
+    for relative in files:
+        recorded = snapshot.files.get(relative)
+        if recorded is None or _stamp(stamped, relative, prefix, os.stat) != recorded:
+            found.edited.append(relative)
+        elif not all(_code_unchanged(stamped, source, sha, prefix, code_ok)
+                     for values in snapshot.rows[relative] for source, sha in values[SOURCES].items()):
+            found.code.append(relative)
+    return found
+
+
+def _stamp(stamped: Callable[[str, os.stat_result], Any], name: str, prefix: str,
+           stat: Callable[[str], os.stat_result]) -> Any:
+    try:
+        return stamped(name, stat(prefix + name.removeprefix("code:")))
+    except OSError:
+        return None
+
+
+def _code_unchanged(stamped: Callable[[str, os.stat_result], Any], source: str, sha: str, prefix: str,
+                    known: dict[str, bool]) -> bool:
+    same = known.get(source)
+    if same is None:
+        recorded = _stamp(stamped, f"code:{source}", prefix, os.lstat)
+        same = known[source] = isinstance(recorded, list) and recorded[0] == sha
+    return same

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dhsync.specs.issues import Issue
+from dhsync.specs.issue import Issue
 
 # spec field -> (the key field of its items, the word for one item)
 _KEYED = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,25 +16,13 @@ from dhsync.model.entities import SERVER_OWNED_METADATA, SERVER_OWNED_TOP_LEVEL
 from dhsync.model.kinds import BUILTIN_ACTIONS, EntityType, entity_type_of_kind
 from dhsync.model.refs import name_problem
 from dhsync.specs import dhcore
-from dhsync.specs.issues import Issue, describe, from_schema, from_validation
+from dhsync.specs.checked import Checked
+from dhsync.specs.issue import Issue
+from dhsync.specs.issues import describe, from_schema, from_validation
 from dhsync.specs.models.config import Defaults
 from dhsync.specs.models.documents import DOCUMENT_MODELS, GenericDocument
 from dhsync.specs.suggest import did_you_mean
 from dhsync.specs.uniques import duplicate_items
-
-
-@dataclass(frozen=True)
-class Checked:
-    """One valid document: what the user declares, in DigitalHub's shape, server-owned fields set aside."""
-
-    doc: int
-    kind: str
-    type: EntityType
-    content: dict[str, Any]
-    set_aside: tuple[str, ...] = field(default=())
-    # False when the document has errors: it is kept only so that its references and code path are
-    # still checked (every problem in one run), never turned into an entity.
-    valid: bool = True
 
 
 def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | None, list[Issue]]:

@@ -3,8 +3,11 @@ importing them, and each command imports only what it uses (an import-set test, 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from dhsync.cli.main import COMMANDS, load_command
 
@@ -48,3 +51,22 @@ def test_every_command_has_the_short_help_the_list_shows() -> None:
 def test_validate_does_not_import_apply_or_the_backends() -> None:
     loaded = _modules_after("validate", "--help")
     assert not [name for name in loaded if name.startswith(("dhsync.apply", "dhsync.backends", "dhsync.sdk"))]
+
+
+def _warm(examples: Path) -> Path:
+    """The examples copy with its files an hour old (stamps of files seconds old are not trusted) and its
+    load cache filled by one validate."""
+    old = time.time() - 3600
+    for path in (examples, *examples.rglob("*")):
+        os.utime(path, (old, old))
+    assert "dhsync.specs.validate" in _modules_after("validate", str(examples))  # cold: the schemas ran
+    return examples
+
+
+def test_warm_validate_and_plan_import_no_pydantic_and_no_jsonschema(examples: Path) -> None:
+    root = _warm(examples)
+    for command in ("validate", "plan"):
+        loaded = _modules_after(command, str(root))
+        assert "dhsync.specs.loader" in loaded, command  # the repository was loaded, from the snapshot
+        assert not [name for name in loaded if name.partition(".")[0] in ("pydantic", "jsonschema")], command
+        assert "dhsync.runtimes.checks" not in loaded, command  # their findings came with the snapshot

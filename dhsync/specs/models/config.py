@@ -1,12 +1,13 @@
-"""`dhsync.yaml`: the project, the backend, which files hold specs, defaults and policies."""
+"""`dhsync.yaml` as commands read it: the project, the backend, which files hold specs, defaults and policies.
+
+Plain frozen dataclasses, so a command whose dhsync.yaml did not change imports no pydantic: the file is
+checked by the pydantic models of `config_schema` only when its content is new (specs.config).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import AfterValidator, Field
-
-from dhsync.specs.models.common import Name, StrictModel
+from dataclasses import dataclass, field
+from typing import Any
 
 CONFIG_FILE = "dhsync.yaml"
 STATE_DIR = ".dhsync"
@@ -16,64 +17,77 @@ BACKEND_ENV_VAR = "DHSYNC_BACKEND"
 DEFAULT_SPEC_GLOBS: tuple[str, ...] = ("**/*.yaml", "**/*.yml")
 
 
-_GLOB_FIX = "write it from the folder of dhsync.yaml (e.g. `functions/**/*.yaml`), or copy the files in"
-
-
-def _inside_repository(glob: str) -> str:
-    """Spec globs match paths inside the repository, relative to dhsync.yaml: one that is absolute or has a
-    `..` piece matches nothing, which would only show as "no file matches" (or as an empty repository)."""
-    if glob.startswith(("/", "\\")) or glob[1:3] in (":/", ":\\"):
-        raise ValueError(f"`{glob}` is an absolute path, but spec globs find files inside the repository only; "
-                         f"{_GLOB_FIX}")
-    if ".." in glob.replace("\\", "/").split("/"):
-        raise ValueError(f"`{glob}` climbs out of the repository with `..`, but spec globs find files inside it "
-                         f"only; {_GLOB_FIX}")
-    return glob
-
-
-SpecGlob = Annotated[str, AfterValidator(_inside_repository)]
-
-
-class Defaults(StrictModel):
+@dataclass(frozen=True)
+class Defaults:
     """Partial documents merged under every document of that type (the document wins)."""
 
-    function: dict[str, Any] = Field(default_factory=dict, description="merged under every function")
-    task: dict[str, Any] = Field(default_factory=dict, description="merged under every task")
-    run: dict[str, Any] = Field(default_factory=dict, description="merged under every declared run")
+    function: dict[str, Any] = field(default_factory=dict)
+    task: dict[str, Any] = field(default_factory=dict)
+    run: dict[str, Any] = field(default_factory=dict)
 
 
-class Policies(StrictModel):
-    prune: bool = Field(False, description="delete what dhsync created and the repository no longer declares")
-    protect: list[str] = Field(default_factory=list,
-                               description="glob patterns of function names that are never deleted")
-    allow_empty: bool = Field(False, description="allow pruning when the repository declares nothing")
-    adopt: bool = Field(False, description="let apply take over (mark as managed) functions of a declared name "
-                                           "that were made outside dhsync (by hand or by the SDK)")
-    retry_failed_runs: bool = Field(False, description="let apply trigger again a declared run whose last "
-                                                       "execution for the current version failed or never finished")
+@dataclass(frozen=True)
+class Policies:
+    prune: bool = False
+    protect: list[str] = field(default_factory=list)
+    allow_empty: bool = False
+    adopt: bool = False
+    retry_failed_runs: bool = False
 
 
-class Secrets(StrictModel):
-    """What counts as a secret beyond the built-in rules (see the README's "Secrets")."""
-
-    mask: list[str] = Field(default_factory=list,
-                            description="glob patterns of env and parameter names whose values are always masked")
-    show: list[str] = Field(default_factory=list,
-                            description="names the built-in rules would mask that are not secrets (false positives)")
+@dataclass(frozen=True)
+class Secrets:
+    mask: list[str] = field(default_factory=list)
+    show: list[str] = field(default_factory=list)
 
 
-class Config(StrictModel):
-    """The `dhsync.yaml` at the root of a spec repository."""
+@dataclass(frozen=True)
+class Config:
+    """The `dhsync.yaml` at the root of a spec repository (fields as `config_schema.Config` documents them)."""
 
-    project: Name = Field(description="the DigitalHub project every document belongs to")
-    backend: str = Field(DEFAULT_BACKEND, description="sqlite:///path, dhcore+https://host, or memory://")
-    specs: list[SpecGlob] = Field(default_factory=lambda: list(DEFAULT_SPEC_GLOBS),
-                             description="glob patterns (relative to this file) of spec files")
-    ignore: list[str] = Field(default_factory=list, description="glob patterns of files that are not specs")
-    defaults: Defaults = Field(default_factory=Defaults)
-    policies: Policies = Field(default_factory=Policies)
-    secrets: Secrets = Field(default_factory=Secrets)
-    ignore_changes: list[str] = Field(
-        default_factory=list,
-        description="field paths (e.g. spec.image) whose differences plan does not report",
-    )
+    project: str
+    backend: str = DEFAULT_BACKEND
+    specs: list[str] = field(default_factory=lambda: list(DEFAULT_SPEC_GLOBS))
+    ignore: list[str] = field(default_factory=list)
+    defaults: Defaults = field(default_factory=Defaults)
+    policies: Policies = field(default_factory=Policies)
+    secrets: Secrets = field(default_factory=Secrets)
+    ignore_changes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What `from_dict` reads back (the checked model's dump has the same shape)."""
+        return {"project": self.project, "backend": self.backend, "specs": self.specs, "ignore": self.ignore,
+                "defaults": vars(self.defaults), "policies": vars(self.policies), "secrets": vars(self.secrets),
+                "ignore_changes": self.ignore_changes}
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """The Config of a checked dump. Types are asserted, not coerced: a cached dump that does not fit
+    raises (TypeError, KeyError, ValueError) and is then a miss."""
+    config = Config(_typed(data["project"], str), _typed(data["backend"], str), _strings(data["specs"]),
+                    _strings(data["ignore"]), Defaults(**_dicts(data["defaults"], 3)),
+                    Policies(**data["policies"]), Secrets(**data["secrets"]), _strings(data["ignore_changes"]))
+    if not all(isinstance(getattr(config.policies, name), bool)
+               for name in ("prune", "allow_empty", "adopt", "retry_failed_runs")):
+        raise TypeError("policies")
+    for names in (config.policies.protect, config.secrets.mask, config.secrets.show):
+        _strings(names)
+    return config
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {kind.__name__}")
+    return value
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TypeError("expected a list of strings")
+    return value
+
+
+def _dicts(value: Any, count: int) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict) or len(value) != count or not all(isinstance(v, dict) for v in value.values()):
+        raise TypeError("expected mappings")
+    return value
