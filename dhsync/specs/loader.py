@@ -198,8 +198,8 @@ def _recheck(load: _Load, reader: code.CodeReader, known: snapshot.Snapshot, cha
         placed.extend(_placed(reader, relative, load.display(relative), result, issues))
         if result.diagnostics or issues:
             return False
-    kept = [values for relative in load.files if relative not in set(changed.edited)
-            for values in known.rows[relative]]
+    edited = set(changed.edited)
+    kept = [values for relative in load.files if relative not in edited for values in known.rows[relative]]
     functions = {values[snapshot.NAME]: _declared(values, load.display) for values in kept
                  if values[snapshot.TYPE] == EntityType.FUNCTION.value}
     entities, issues = resolve(placed, load.config.project, load.config.policies.protect, functions)

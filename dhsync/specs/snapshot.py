@@ -128,7 +128,8 @@ class Changes:
 
 def changes(snapshot: Snapshot, root: Path, files: Sequence[str], cache: CheckCache) -> Changes:
     prefix, stamped = os.path.join(root, ""), cache.stamped
-    found = Changes([], [name for name in snapshot.files if name not in set(files)], [])
+    listed = set(files)
+    found = Changes([], [name for name in snapshot.files if name not in listed], [])
     code_ok: dict[str, bool] = {}
     for relative in files:
         recorded = snapshot.files.get(relative)
