@@ -103,7 +103,7 @@ def interrupted(backend: Backend, project: str, journal: Journal) -> list[str]:
         if state_of(run) in _STARTING:
             # Between CREATED and RUNNING the apply itself executes the run; it is gone (we hold its lock),
             # so nothing ever will: end it, or it stays BUILT or READY for good.
-            run = lifecycle.record(backend, run, lifecycle.ERROR, message=_NEVER_STARTED)
+            run = lifecycle.record(backend, run, RunState.ERROR, message=_NEVER_STARTED)
         state = state_of(run)
         again = "" if state == RunState.COMPLETED else f". `dhsync run {name}` runs it again"
         notes.append(f"run {run['id']} of `{name}` was being executed by an apply that was interrupted; it is "

@@ -11,10 +11,9 @@ from dhsync.cli.common import use_color
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import NotFoundError
 from dhsync.model.refs import FunctionRef
-from dhsync.model.runstate import RunState
+from dhsync.model.runstate import ACTIVE_STATES, RunState
 from dhsync.render import runs as render
 from dhsync.runtimes import refresh_run
-from dhsync.runtimes.lifecycle import ACTIVE_STATES
 
 STATES = tuple(str(state) for state in RunState if state is not RunState.DELETED)
 

@@ -1,4 +1,10 @@
-"""Runtimes: what each function kind can do, and executing runs.
+"""Runtimes: what each function kind means, and executors: where its runs execute.
+
+A runtime (`Runtime`, by function kind: `get_runtime`, `runtimes()`) turns a run into an
+`ExecutionRequest`; an executor (`Executor`, by name in the plain dict `EXECUTORS`; today `local`) runs
+it and records `status.executor` (its name and the handle it needs). Stop, logs and refresh go to the
+executor the run records; a run without one is local. A run naming an executor this dhsync does not
+have raises UnknownExecutorError naming it.
 
 The API (what `apply`, the SDK and the CLI call; `backend` is any object with the methods of
 `RunStore`, which every `dhsync.backends` Backend has):
@@ -17,10 +23,9 @@ The API (what `apply`, the SDK and the CLI call; `backend` is any object with th
     get_runtime(run_kind) -> Runtime | None     the runtime of a run, task or function kind
     read_logs(backend, run) -> str              stdout and stderr of a run, also while it runs
     follow_logs(backend, run) -> Iterator[bytes] the log as it grows, until the run has ended
-    stop_run(backend, run) -> dict              stop a run going on this machine; returns it STOPPED
-    refresh_run(backend, run) -> dict           the run as stored, ended if its supervisor (or the process
-                                                preparing it) died
-    log_file(backend, run) / artifact_file(backend, key) -> Path     where the files are
+    stop_run(backend, run) -> dict              stop a run; returns it once it has ended (STOPPED)
+    refresh_run(backend, run) -> dict           the run as stored, ended if what executed it is gone
+    log_file(backend, run) / artifact_file(backend, key) -> Path     where the local executor keeps them
 
 Where files live: see `dhsync.runtimes.local` (logs, artifacts and working folders under
 `backend.data_dir()`).
@@ -28,10 +33,11 @@ Where files live: see `dhsync.runtimes.local` (logs, artifacts and working folde
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dhsync.model.runstate import FINAL_STATES, state_of
 from dhsync.runtimes.base import (
     DEFAULT_LOG_LIMIT,
     BackendLocator,
@@ -40,53 +46,26 @@ from dhsync.runtimes.base import (
     RunStore,
     Runtime,
 )
-from dhsync.runtimes.lifecycle import FINAL_STATES, duration, refuse, state_of
+from dhsync.runtimes.execution import cannot_execute, follow_logs, read_logs, refresh_run, stop_run
+from dhsync.runtimes.execution import execute as _execute
+from dhsync.runtimes.executor import EXECUTORS, Executor, UnknownExecutorError, executor_name
+from dhsync.runtimes.lifecycle import duration
 from dhsync.runtimes.local import control
 from dhsync.runtimes.local.files import artifact_path
 from dhsync.runtimes.registry import ENTRY_POINT_GROUP, forget_plugins, get_runtime, runtimes
+from dhsync.runtimes.request import ExecutionRequest
 
 
 def execute_run(backend: RunStore, run: Mapping[str, Any], *, repo_root: Path | None = None, wait: bool = True,
                 timeout: float | None = None, reopen: BackendLocator | None = None,
                 log_limit: int = DEFAULT_LOG_LIMIT) -> dict[str, Any]:
     """Execute `run` with the runtime of its kind (see the module docstring)."""
-    runtime = get_runtime(str(run["kind"]))
-    if runtime is None:
-        task_kind = str(run["kind"]).removesuffix(":run")
-        raise refuse(backend, run, f"no runtime is installed for `{task_kind}` runs (see `{ENTRY_POINT_GROUP}` "
-                                   f"entry points); run `{run.get('key', run['id'])}` is stored and did not execute")
     options = ExecuteOptions(repo_root=repo_root, wait=wait, timeout=timeout, log_limit=log_limit, reopen=reopen)
-    return runtime.execute(backend, run, options)
-
-
-def cannot_execute(run_kind: str, spec: Mapping[str, Any]) -> str | None:
-    """Why a run of `run_kind` with `spec` cannot execute on this machine (None when it can, or when its
-    runtime does not say before trying), so that a caller can refuse before storing a run."""
-    runtime = get_runtime(run_kind)
-    if runtime is None:
-        return f"no runtime is installed for `{run_kind.removesuffix(':run')}` runs (see `{ENTRY_POINT_GROUP}`)"
-    check = getattr(runtime, "cannot_execute", None)  # optional for plugins
-    reason = check(run_kind, spec) if callable(check) else None
-    return str(reason) if reason is not None else None
-
-
-def read_logs(backend: RunStore, run: Mapping[str, Any]) -> str:
-    return control.read_log(backend, run)
-
-
-def follow_logs(backend: RunStore, run: Mapping[str, Any]) -> Iterator[bytes]:
-    return control.follow_log(backend, run)
-
-
-def stop_run(backend: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
-    return control.stop_run(backend, run)
-
-
-def refresh_run(backend: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
-    return control.refresh(backend, run)
+    return _execute(backend, run, options)
 
 
 def log_file(backend: RunStore, run: Mapping[str, Any]) -> Path:
+    """Where the local executor keeps the run's log."""
     return control.log_path(backend, run)
 
 
@@ -96,16 +75,21 @@ def artifact_file(backend: RunStore, key: str) -> Path | None:
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "EXECUTORS",
     "FINAL_STATES",
     "BackendLocator",
     "ExecuteOptions",
+    "ExecutionRequest",
+    "Executor",
     "NotRunnableError",
     "RunStore",
     "Runtime",
+    "UnknownExecutorError",
     "artifact_file",
     "cannot_execute",
     "duration",
     "execute_run",
+    "executor_name",
     "follow_logs",
     "forget_plugins",
     "get_runtime",

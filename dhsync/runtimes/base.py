@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from dhsync.model.errors import RuntimeExecutionError
+
+if TYPE_CHECKING:  # request.py imports RunStore from here
+    from dhsync.runtimes.request import ExecutionRequest
 
 # 16 MiB of stdout/stderr per run; what comes after is dropped with a note in the log.
 DEFAULT_LOG_LIMIT = 16 * 1024 * 1024
@@ -57,7 +60,9 @@ class ExecuteOptions:
 
 @runtime_checkable
 class Runtime(Protocol):
-    """What a function kind can do: its actions, extra checks, and executing a run of one of them."""
+    """What a function kind means: its actions (each one a task kind), the checks its schema cannot
+    make, and how a run of it becomes an execution request. Where the request executes is an
+    executor's business (`dhsync.runtimes.executor`)."""
 
     function_kind: str
     actions: tuple[str, ...]
@@ -66,10 +71,14 @@ class Runtime(Protocol):
         """Problems of a function spec that its schema cannot see (empty when fine)."""
         ...
 
-    def execute(self, backend: RunStore, run: Mapping[str, Any],
-                options: ExecuteOptions | None = None) -> dict[str, Any]:
-        """Execute a CREATED run; return it as stored afterwards. Raises NotRunnableError (after
-        recording why in `status.message`) when this run cannot execute here."""
+    def cannot_execute(self, run_kind: str, spec: Mapping[str, Any]) -> str | None:
+        """Why a run of `run_kind` with `spec` cannot execute here, or None when it can (or when the
+        runtime cannot say before trying), so that a caller can refuse before storing a run."""
+        ...
+
+    def request(self, store: RunStore, run: Mapping[str, Any]) -> ExecutionRequest:
+        """The execution request of a CREATED run (RequestError when its references or fields are
+        broken)."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""Run states as DHCore moves them, recorded with a timestamp per transition.
+"""Moving a run through its states (`dhsync.model.runstate`), with a timestamp per transition.
 
 CREATED -BUILD-> BUILT -RUN-> READY -EXECUTE-> RUNNING -COMPLETE-> COMPLETED; any -ERROR-> ERROR;
 RUNNING -STOP-> STOP -> STOPPED. Every write re-reads the run first, so a stop request recorded by
@@ -15,16 +15,12 @@ from typing import Any
 
 from dhsync.model import signals
 from dhsync.model.errors import RuntimeExecutionError
-from dhsync.model.runstate import ACTIVE_STATES as ACTIVE_STATES
-from dhsync.model.runstate import FINAL_STATES as FINAL_STATES
-from dhsync.model.runstate import RunState
-from dhsync.model.runstate import state_of as state_of
+from dhsync.model.runstate import FINAL_STATES, RunState, state_of
 from dhsync.runtimes.base import NotRunnableError, RunStore
 
-CREATED, BUILT, READY, RUNNING = RunState.CREATED, RunState.BUILT, RunState.READY, RunState.RUNNING
-COMPLETED, ERROR, STOP, STOPPED = RunState.COMPLETED, RunState.ERROR, RunState.STOP, RunState.STOPPED
-_EVENTS: dict[str, str] = {BUILT: "BUILD", READY: "RUN", RUNNING: "EXECUTE", COMPLETED: "COMPLETE", ERROR: "ERROR",
-                           STOP: "STOP", STOPPED: "STOP"}
+_EVENTS: dict[str, str] = {RunState.BUILT: "BUILD", RunState.READY: "RUN", RunState.RUNNING: "EXECUTE",
+                           RunState.COMPLETED: "COMPLETE", RunState.ERROR: "ERROR", RunState.STOP: "STOP",
+                           RunState.STOPPED: "STOP"}
 
 
 def now_iso() -> str:
@@ -68,7 +64,7 @@ def record_after_failure(store: RunStore, run: Mapping[str, Any], state: str, me
 
 def _created(run: Mapping[str, Any]) -> dict[str, Any]:
     created = (run.get("metadata") or {}).get("created") or now_iso()
-    return {"status": CREATED, "time": created, "event": "CREATE"}
+    return {"status": RunState.CREATED, "time": created, "event": "CREATE"}
 
 
 def note(store: RunStore, run: Mapping[str, Any], message: str) -> dict[str, Any]:
@@ -87,7 +83,7 @@ def refuse(store: RunStore, run: Mapping[str, Any], message: str) -> NotRunnable
 
 def require_created(run: Mapping[str, Any]) -> None:
     state = state_of(run)
-    if state != CREATED:
+    if state != RunState.CREATED:
         raise RuntimeExecutionError(
             f"run `{run.get('key', run['id'])}` is {state}; only a CREATED run can be executed. "
             "Start a new run instead")
@@ -96,7 +92,7 @@ def require_created(run: Mapping[str, Any]) -> None:
 def duration(run: Mapping[str, Any]) -> float | None:
     """Seconds from RUNNING to the final state (or to now while running); None before it ran."""
     transitions = (run.get("status") or {}).get("transitions") or []
-    started = next((t["time"] for t in transitions if t.get("status") == RUNNING), None)
+    started = next((t["time"] for t in transitions if t.get("status") == RunState.RUNNING), None)
     if started is None:
         return None
     ended = next((t["time"] for t in reversed(transitions) if t.get("status") in FINAL_STATES), None)

@@ -1,7 +1,9 @@
 """The python runtime: `python` functions, their `job`, `build` and `serve` actions.
 
-The local executor runs `job` runs that ask for local execution (`local_execution: true`); `build` and
-`serve`, and runs left to a remote executor, are stored and say why they did not execute.
+A `job` run becomes a request to import the function's code and call its handler with the run's
+parameters and inputs. The local executor runs `job` runs that ask for local execution
+(`local_execution: true`); `build` and `serve`, and runs left to a remote executor, are stored and say
+why they did not execute.
 """
 
 from __future__ import annotations
@@ -9,16 +11,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dhsync.runtimes.base import ExecuteOptions, RunStore
-from dhsync.runtimes.lifecycle import refuse
+from dhsync.model.kinds import BUILTIN_ACTIONS
+from dhsync.model.secret_values import secret_strings
+from dhsync.runtimes.base import RunStore
 from dhsync.runtimes.local.requirements import requirement_problem
 from dhsync.runtimes.local.sources import handler_problem
+from dhsync.runtimes.request import (
+    ExecutionRequest,
+    PythonCode,
+    RequestError,
+    a_mapping,
+    built_spec,
+    output_names,
+    task_env,
+    value_names,
+)
 from dhsync.runtimes.unsupported import LATER
 
 
 class PythonRuntime:
     function_kind = "python"
-    actions: tuple[str, ...] = ("job", "build", "serve")
+    actions: tuple[str, ...] = BUILTIN_ACTIONS["python"]
 
     def check_function(self, spec: Mapping[str, Any]) -> list[str]:
         source = spec.get("source")
@@ -37,12 +50,18 @@ class PythonRuntime:
                     "local_execution: true to run it on this machine")
         return None
 
-    def execute(self, backend: RunStore, run: Mapping[str, Any],
-                options: ExecuteOptions | None = None) -> dict[str, Any]:
-        why = self.cannot_execute(str(run["kind"]), run.get("spec") or {})
-        if why is not None:
-            raise refuse(backend, run, f"{why}. Run `{run.get('key', run['id'])}` is stored in state CREATED and "
-                                       "did not execute")
-        from dhsync.runtimes.local.job import execute_job  # the executor's modules load on first use
-
-        return execute_job(backend, run, options or ExecuteOptions())
+    def request(self, store: RunStore, run: Mapping[str, Any]) -> ExecutionRequest:
+        spec = built_spec(store, run)
+        inputs = spec.get("inputs")
+        if inputs is not None and not isinstance(inputs, Mapping):
+            raise RequestError(f"inputs must map names to paths or store:// keys, got {type(inputs).__name__}")
+        source = spec.get("source")
+        code = PythonCode(source=dict(source) if isinstance(source, Mapping) else {},
+                          requirements=tuple(str(r) for r in spec.get("requirements") or ()),
+                          python_version=str(spec["python_version"]) if spec.get("python_version") else None)
+        return ExecutionRequest(
+            project=str(run["project"]), run_id=str(run["id"]), run_kind=str(run["kind"]), spec=spec, code=code,
+            env=task_env(spec.get("envs")), parameters=a_mapping(spec.get("parameters"), "parameters"),
+            init_parameters=a_mapping(spec.get("init_parameters"), "init_parameters"), inputs=dict(inputs or {}),
+            outputs=output_names(spec.get("outputs")), values=value_names(spec.get("values")),
+            resources=a_mapping(spec.get("resources"), "resources"), secrets=tuple(sorted(secret_strings(spec))))

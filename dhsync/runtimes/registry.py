@@ -1,7 +1,7 @@
 """Which runtime serves a function kind: the built-in ones in a plain dict, others from entry points.
 
 A distribution adds a runtime with an entry point in the `dhsync.runtimes` group, named after the
-function kind, pointing at a Runtime object or at a class/factory that makes one:
+function kind, pointing at a runtime object or at a class/factory that makes one (see `plugins`):
 
     [project.entry-points."dhsync.runtimes"]
     mykind = "my_package.runtime:MyKindRuntime"
@@ -16,17 +16,19 @@ import warnings
 from importlib.metadata import EntryPoint, entry_points
 from types import MappingProxyType
 
-from dhsync.model.kinds import RUN_SUFFIX, split_task_kind
+from dhsync.model.kinds import BUILTIN_ACTIONS, RUN_SUFFIX, split_task_kind
 from dhsync.runtimes.base import Runtime
+from dhsync.runtimes.plugins import NEEDS, as_runtime
 from dhsync.runtimes.python import PythonRuntime
 from dhsync.runtimes.unsupported import UnsupportedRuntime
 
 ENTRY_POINT_GROUP = "dhsync.runtimes"
 
+# The actions of each built-in kind are model.kinds.BUILTIN_ACTIONS, which validation reads too.
 BUILTIN: MappingProxyType[str, Runtime] = MappingProxyType({
     "python": PythonRuntime(),
-    "container": UnsupportedRuntime("container", ("job", "build", "deploy", "serve")),
-    "dbt": UnsupportedRuntime("dbt", ("transform",)),
+    "container": UnsupportedRuntime("container", BUILTIN_ACTIONS["container"]),
+    "dbt": UnsupportedRuntime("dbt", BUILTIN_ACTIONS["dbt"]),
 })
 
 _lock = threading.Lock()
@@ -75,15 +77,16 @@ def _plugins() -> dict[str, Runtime]:
 
 def _load(point: EntryPoint) -> Runtime | None:
     try:
-        loaded = point.load()
-        # A class meets the protocol's attribute check too; only an instance is a runtime.
-        is_runtime = isinstance(loaded, Runtime) and not isinstance(loaded, type)
-        runtime = loaded if is_runtime else loaded()
+        runtime = as_runtime(point.load())
     except Exception as exc:  # a broken plugin must not break every command
         _warn(point, f"loading it failed: {type(exc).__name__}: {exc}")
         return None
-    if not isinstance(runtime, Runtime):
-        _warn(point, "it is not a runtime (it needs function_kind, actions, check_function and execute)")
+    if runtime is None:
+        _warn(point, f"it is not a runtime (it needs {NEEDS})")
+        return None
+    if runtime.function_kind != point.name:
+        _warn(point, f"it is the runtime of `{runtime.function_kind}` functions, not of `{point.name}`; name the "
+                     "entry point after its function_kind")
         return None
     return runtime
 

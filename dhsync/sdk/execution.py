@@ -1,11 +1,10 @@
-"""Handing a run to the runtime of its kind, and starting a run of a stored function.
+"""Handing a run to the runtimes, and starting a run of a stored function.
 
-`hand_off` is what `Function.run` calls: the runtime is looked up at call time through
-``dhsync.runtimes.get_runtime(run_kind)`` (an object with ``execute(backend, run) -> Mapping``), and
-it executes the run where it can (python `job` runs with `local_execution: true`, in a child process,
-waiting for the end). A run it cannot execute here (another kind or action, or left to a remote
-executor) stays stored in CREATED, its ``status.message`` says why, and a ``NotExecutedWarning`` is
-issued, as when no runtime is installed for the kind.
+`hand_off` is what `Function.run` calls: ``dhsync.runtimes.execute_run`` has the runtime of the run's
+kind make the execution request and an executor run it where it can (python `job` runs with
+`local_execution: true`, in a child process, waiting for the end). A run that cannot execute here
+(another kind or action, left to a remote executor, or a kind no runtime is installed for) stays stored
+in CREATED, its ``status.message`` says why, and a ``NotExecutedWarning`` is issued.
 
 `start_run` is what `dhsync run` calls: find or create the task of an action, create the run, and
 execute it with the options of the command line (repository root, waiting or not, timeout).
@@ -13,11 +12,10 @@ execute it with the options of the command line (repository root, waiting or not
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from dhsync.backends import open_backend
 from dhsync.backends.base import Backend
@@ -26,44 +24,15 @@ from dhsync.runtimes import BackendLocator, NotRunnableError, execute_run
 from dhsync.sdk.run_spec import run_body, split_run_args
 from dhsync.sdk.task import build_task_spec, find_task, task_kind_of
 
-RUNTIMES_MODULE = "dhsync.runtimes"
-
 
 class NotExecutedWarning(UserWarning):
     """A run was stored but no runtime could execute it."""
 
 
-class RunExecutor(Protocol):
-    def execute(self, backend: Backend, run: Mapping[str, Any]) -> Mapping[str, Any]: ...
-
-
-def find_runtime(run_kind: str) -> RunExecutor | None:
-    """The runtime that executes `run_kind` runs, or None when none is installed."""
-    module = importlib.import_module(RUNTIMES_MODULE)  # at call time, so a replaced module is seen
-    lookup = getattr(module, "get_runtime", None)
-    if lookup is None:
-        return None
-    runtime: RunExecutor | None = lookup(run_kind)
-    return runtime
-
-
-def not_executed_message(run: Mapping[str, Any]) -> str:
-    task_kind = str(run["kind"]).removesuffix(":run")
-    return (f"no runtime is installed for {task_kind} runs; run `{run['key']}` is stored in state CREATED and "
-            "did not execute")
-
-
 def hand_off(backend: Backend, run: Mapping[str, Any]) -> dict[str, Any]:
-    """Execute `run` with its runtime; when it cannot execute here, record why and warn."""
-    runtime = find_runtime(str(run["kind"]))
-    if runtime is None:
-        message = not_executed_message(run)
-        status = {**dict(run.get("status") or {}), "message": message}
-        stored = backend.update_run(str(run["project"]), str(run["id"]), {**run, "status": status})
-        warnings.warn(message, NotExecutedWarning, stacklevel=3)
-        return stored
+    """Execute `run`, waiting for it; when it cannot execute here, it says why and a warning is issued."""
     try:
-        return dict(runtime.execute(backend, run))
+        return execute_run(backend, run)
     except NotRunnableError as exc:
         warnings.warn(str(exc), NotExecutedWarning, stacklevel=3)
         return backend.get_run(str(run["project"]), str(run["id"]))

@@ -80,7 +80,8 @@ def test_a_plugin_distribution_adds_a_runtime_that_executes_runs(site: Path, lab
     ("broken = no_such_module_xyz:Runtime",
      "loading it failed: ModuleNotFoundError: No module named 'no_such_module_xyz'"),
     ("missing = MODULE:Nothing", "loading it failed: AttributeError: module"),
-    ("plain = MODULE:Plain", "it is not a runtime (it needs function_kind, actions, check_function and execute)"),
+    ("plain = MODULE:Plain", "it is not a runtime (it needs function_kind, actions, check_function and request "
+                             "(or execute))"),
     ("python = MODULE:EchoRuntime", "`python` is a built-in kind and cannot be replaced"),
 ])
 def test_a_broken_plugin_is_skipped_with_a_warning_naming_it(site: Path, entry: str, why: str) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -142,28 +139,4 @@ def test_a_new_version_needs_its_own_task(fn: Function) -> None:
     fn.save()
     with pytest.raises(NotFoundError):
         fn.get_task("job")
-
-
-class _CompletingRuntime:
-    """A runtime that executes at once: what `dhsync.runtimes` will offer, reduced to the hook."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def execute(self, backend: Backend, run: Mapping[str, Any]) -> Mapping[str, Any]:
-        self.seen.append(str(run["kind"]))
-        done = {**run, "status": {"state": "COMPLETED", "results": {"output_0": 42}}}
-        return backend.update_run(str(run["project"]), str(run["id"]), done)
-
-
-def test_a_runtime_found_in_dhsync_runtimes_executes_the_run(fn: Function, monkeypatch: pytest.MonkeyPatch,
-                                                             recwarn: pytest.WarningsRecorder) -> None:
-    runtime = _CompletingRuntime()
-    module = types.ModuleType("dhsync.runtimes")
-    module.get_runtime = lambda kind: runtime if kind == "python+job:run" else None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "dhsync.runtimes", module)
-    run = fn.run("job", parameters={"a": 21}, wait=True)
-    assert runtime.seen == ["python+job:run"]
-    assert run.status.state == "COMPLETED" and run.status.results == {"output_0": 42}
-    assert not [w for w in recwarn if issubclass(w.category, NotExecutedWarning)]
 

@@ -12,17 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from dhsync.model.errors import RuntimeExecutionError
+from dhsync.model.runstate import ACTIVE_STATES, FINAL_STATES, RunState, state_of
 from dhsync.runtimes.base import RunStore
-from dhsync.runtimes.lifecycle import (
-    ACTIVE_STATES,
-    CREATED,
-    ERROR,
-    FINAL_STATES,
-    STOP,
-    STOPPED,
-    record,
-    state_of,
-)
+from dhsync.runtimes.lifecycle import record
 from dhsync.runtimes.local.files import RunFiles
 from dhsync.runtimes.local.logsink import append_note
 
@@ -30,6 +22,7 @@ STOP_GRACE_SECONDS = 5.0
 FOLLOW_POLL_SECONDS = 0.2
 _POLL = 0.05
 _FOLLOW_CHUNK = 65536
+_LEGACY_HANDLE = ("host", "supervisor", "pid")
 
 
 def log_path(store: RunStore, run: Mapping[str, Any]) -> Path:
@@ -52,7 +45,8 @@ def follow_log(store: RunStore, run: Mapping[str, Any], poll: float = FOLLOW_POL
     while True:
         current = refresh(store, run)
         ended = state_of(current) in FINAL_STATES
-        if state_of(current) == CREATED or (offset == 0 and not path.exists() and not _log_may_come(current, ended)):
+        never = offset == 0 and not path.exists() and not _log_may_come(current, ended)
+        if state_of(current) == RunState.CREATED or never:
             raise _no_log(current, path)
         chunk = _read_from(path, offset)
         offset += len(chunk)
@@ -65,12 +59,12 @@ def follow_log(store: RunStore, run: Mapping[str, Any], poll: float = FOLLOW_POL
 
 
 def _log_may_come(run: Mapping[str, Any], ended: bool) -> bool:
-    host = executor_of(run).get("host")
+    host = handle_of(run).get("host")
     return not ended and host in (None, socket.gethostname())
 
 
 def _no_log(run: Mapping[str, Any], path: Path) -> RuntimeExecutionError:
-    if state_of(run) == CREATED:
+    if state_of(run) == RunState.CREATED:
         why = (run.get("status") or {}).get("message") or "it has not started"
         return RuntimeExecutionError(f"run `{run['id']}` has no logs: {why}")
     return RuntimeExecutionError(f"run `{run['id']}` has no log at {path}; logs stay on the machine and in the "
@@ -86,9 +80,14 @@ def _read_from(path: Path, offset: int) -> bytes:
         return b""
 
 
-def executor_of(run: Mapping[str, Any]) -> dict[str, Any]:
-    found = (run.get("status") or {}).get("executor")
-    return dict(found) if isinstance(found, Mapping) else {}
+def handle_of(run: Mapping[str, Any]) -> dict[str, Any]:
+    """Where the run's processes are: `status.executor`, or, for a run stored before runs recorded one,
+    the host and pids at the top of its status."""
+    status: Mapping[str, Any] = run.get("status") or {}
+    found = status.get("executor")
+    if isinstance(found, Mapping):
+        return dict(found)
+    return {key: status[key] for key in _LEGACY_HANDLE if key in status}
 
 
 def alive(pid: int) -> bool:
@@ -108,23 +107,23 @@ def refresh(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
     handler started, the process preparing it) has died is ended (ERROR, or STOPPED when a stop was
     asked) so that nobody waits for it forever."""
     current = store.get_run(str(run["project"]), str(run["id"]))
-    executor = executor_of(current)
-    if state_of(current) not in ACTIVE_STATES or executor.get("host") != socket.gethostname():
+    handle = handle_of(current)
+    if state_of(current) not in ACTIVE_STATES or handle.get("host") != socket.gethostname():
         return current
-    supervisor = executor.get("supervisor")
+    supervisor = handle.get("supervisor")
     if not isinstance(supervisor, int) or alive(supervisor):
         return current
-    _kill_group(executor.get("pid"), signal.SIGKILL)
-    if state_of(current) == STOP:
-        return record(store, current, STOPPED, message="stopped on request")
-    if executor.get("pid"):
+    _kill_group(handle.get("pid"), signal.SIGKILL)
+    if state_of(current) == RunState.STOP:
+        return record(store, current, RunState.STOPPED, message="stopped on request")
+    if handle.get("pid"):
         message = (f"the process that supervised the run (pid {supervisor}) ended without recording how the run "
                    "ended; the handler's process was stopped")
     else:
         message = (f"the process that prepared the run (pid {supervisor}) ended before the handler started; "
                    "start a new run")
     append_note(log_path(store, current), message)
-    return record(store, current, ERROR, message=message)
+    return record(store, current, RunState.ERROR, message=message)
 
 
 def stop_run(store: RunStore, run: Mapping[str, Any], grace: float = STOP_GRACE_SECONDS) -> dict[str, Any]:
@@ -133,24 +132,24 @@ def stop_run(store: RunStore, run: Mapping[str, Any], grace: float = STOP_GRACE_
     state = state_of(current)
     if state in FINAL_STATES:
         return current
-    if state == CREATED:
+    if state == RunState.CREATED:
         why = (current.get("status") or {}).get("message") or "nothing executes it"
         raise RuntimeExecutionError(f"run `{current['id']}` is CREATED and not executing ({why}); there is nothing "
                                     "to stop")
-    executor = executor_of(current)
-    if not executor.get("pid"):
-        return record(store, current, STOPPED, message="stopped on request before it started")
-    if executor.get("host") != socket.gethostname():
-        raise RuntimeExecutionError(f"run `{current['id']}` executes on host `{executor.get('host')}`; stop it "
+    handle = handle_of(current)
+    if not handle.get("pid"):
+        return record(store, current, RunState.STOPPED, message="stopped on request before it started")
+    if handle.get("host") != socket.gethostname():
+        raise RuntimeExecutionError(f"run `{current['id']}` executes on host `{handle.get('host')}`; stop it "
                                     "there (`dhsync stop` signals local processes only)")
-    if state != STOP:
-        current = record(store, current, STOP, message="stop requested")
+    if state != RunState.STOP:
+        current = record(store, current, RunState.STOP, message="stop requested")
     append_note(log_path(store, current), "stop requested; sending SIGTERM to the handler's processes")
-    _kill_group(executor["pid"], signal.SIGTERM)
-    return _await_stopped(store, current, executor, grace)
+    _kill_group(handle["pid"], signal.SIGTERM)
+    return _await_stopped(store, current, handle, grace)
 
 
-def _await_stopped(store: RunStore, run: Mapping[str, Any], executor: Mapping[str, Any],
+def _await_stopped(store: RunStore, run: Mapping[str, Any], handle: Mapping[str, Any],
                    grace: float) -> dict[str, Any]:
     deadline = time.monotonic() + grace
     killed = False
@@ -159,10 +158,10 @@ def _await_stopped(store: RunStore, run: Mapping[str, Any], executor: Mapping[st
         if state_of(current) in FINAL_STATES:
             return current
         if time.monotonic() >= deadline and not killed:
-            _kill_group(executor["pid"], signal.SIGKILL)  # the supervisor then records STOPPED
+            _kill_group(handle["pid"], signal.SIGKILL)  # the supervisor then records STOPPED
             killed, deadline = True, time.monotonic() + grace
         elif time.monotonic() >= deadline:
-            return record(store, current, STOPPED, message="stopped on request; its processes were killed")
+            return record(store, current, RunState.STOPPED, message="stopped on request; its processes were killed")
         time.sleep(_POLL)
 
 

@@ -16,8 +16,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from dhsync.model.runstate import RunState
 from dhsync.runtimes.base import BackendLocator, RunStore
-from dhsync.runtimes.lifecycle import ERROR, record_after_failure
+from dhsync.runtimes.lifecycle import record_after_failure
 from dhsync.runtimes.local.job_file import GO, Job
 from dhsync.runtimes.local.supervise import supervise
 
@@ -45,7 +46,7 @@ def main(argv: list[str]) -> int:
         supervise(store, job)
     except Exception as exc:
         traceback.print_exc()
-        record_after_failure(store, {"project": job.project, "id": job.run_id}, ERROR,
+        record_after_failure(store, {"project": job.project, "id": job.run_id}, RunState.ERROR,
                              f"the run's supervisor failed: {type(exc).__name__}: {exc}")
         return 1
     finally:

@@ -1,7 +1,7 @@
-"""A `python+job` run on this machine: build its spec, prepare what it needs, start it.
+"""An execution request on this machine: record it BUILT, prepare what it needs, start it.
 
-CREATED -> BUILT (spec = function spec ∪ task spec ∪ run spec, the run's own fields winning, as the
-SDK's local build does) -> READY (code on disk, inputs found, requirements met) -> the supervisor.
+CREATED -> BUILT (the request's spec, which the runtime built) -> READY (code on disk, inputs found,
+requirements met) -> the supervisor.
 Anything missing before the start ends the run in ERROR with a message naming it; so does a failure
 of dhsync itself (a backend refusing a write), which is then raised to the caller as well.
 """
@@ -19,12 +19,11 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dhsync.model.errors import DhsyncError, RuntimeExecutionError
+from dhsync.model.errors import RuntimeExecutionError
 from dhsync.model.redact import redact_url
-from dhsync.model.refs import parse_function_ref, parse_task_ref
-from dhsync.model.secret_values import secret_strings
+from dhsync.model.runstate import RunState
 from dhsync.runtimes.base import ExecuteOptions, RunStore
-from dhsync.runtimes.lifecycle import BUILT, ERROR, READY, STOPPED, record, record_after_failure, require_created
+from dhsync.runtimes.lifecycle import record, record_after_failure
 from dhsync.runtimes.local.errors import PrepareError
 from dhsync.runtimes.local.files import RunFiles
 from dhsync.runtimes.local.inputs import merge_arguments, resolve_inputs
@@ -33,6 +32,7 @@ from dhsync.runtimes.local.logsink import append_note
 from dhsync.runtimes.local.requirements import unsatisfied
 from dhsync.runtimes.local.sources import materialise
 from dhsync.runtimes.local.supervise import child_env, executor_info, shielded, supervise
+from dhsync.runtimes.request import ExecutionRequest, PythonCode
 
 DETACHED_MODULE = "dhsync.runtimes.local.detached"
 # Task settings that only mean something on Kubernetes; the local executor says it leaves them out.
@@ -40,8 +40,8 @@ _NOT_APPLIED = ("resources", "volumes", "secrets", "profile", "node_selector", "
 _detached: list[subprocess.Popen[bytes]] = []
 
 
-def execute_job(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions) -> dict[str, Any]:
-    require_created(run)
+def execute_job(store: RunStore, run: Mapping[str, Any], request: ExecutionRequest,
+                options: ExecuteOptions) -> dict[str, Any]:
     if not options.wait and options.reopen is None:
         raise RuntimeExecutionError(
             f"run `{run.get('key', run['id'])}` cannot go on without waiting: its backend `{store.url}` cannot be "
@@ -50,13 +50,13 @@ def execute_job(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions
     # Ctrl-C before the handler started (a slow clone, say) is recorded here; once it runs, the
     # supervisor records it.
     with _ended_on_failure(store, run, files, interrupted="interrupted (SIGINT) before the handler started"):
-        prepared = _prepare_run(store, run, options, files)
+        prepared = _prepare_run(store, run, request, options, files)
         if not isinstance(prepared, Job):
             return prepared
         if not options.wait:
             _hand_over(store, run, prepared, files)
         else:
-            record(store, run, READY)
+            record(store, run, RunState.READY)
     if not options.wait:  # the detached supervisor has the run now: nothing here may end it
         return store.get_run(prepared.project, prepared.run_id)
     with _ended_on_failure(store, run, files, interrupted=None):
@@ -75,7 +75,7 @@ def _ended_on_failure(store: RunStore, run: Mapping[str, Any], files: RunFiles,
         if interrupted is not None:
             with shielded():
                 shutil.rmtree(files.work, ignore_errors=True)
-                record_after_failure(store, run, STOPPED, interrupted)
+                record_after_failure(store, run, RunState.STOPPED, interrupted)
         raise
     except Exception as exc:
         why = redact_url(f"dhsync failed while executing the run ({type(exc).__name__}: {exc}) and ended it; no "
@@ -84,45 +84,29 @@ def _ended_on_failure(store: RunStore, run: Mapping[str, Any], files: RunFiles,
             shutil.rmtree(files.work, ignore_errors=True)
             with contextlib.suppress(OSError):
                 append_note(files.log, why)
-            record_after_failure(store, run, ERROR, why)
+            record_after_failure(store, run, RunState.ERROR, why)
         raise
 
 
-def _prepare_run(store: RunStore, run: Mapping[str, Any], options: ExecuteOptions,
+def _prepare_run(store: RunStore, run: Mapping[str, Any], request: ExecutionRequest, options: ExecuteOptions,
                  files: RunFiles) -> Job | dict[str, Any]:
     """The job to start, with the run BUILT; or the run as recorded when it cannot start (ERROR)."""
-    try:
-        spec = built_spec(store, run)
-    except DhsyncError as exc:
-        return record(store, run, ERROR, message=f"cannot build the run: {exc}")
+    if request.code is None:
+        why = f"the local executor runs python code, and the `{request.run_kind}` request has none"
+        return record(store, run, RunState.ERROR, message=why)
     # Until a supervisor takes over, this process answers for the run: `control.refresh` ends it
     # when this process is gone and the run is still BUILT or READY.
-    run = record(store, run, BUILT, spec=spec, executor=executor_info(os.getpid()))
+    run = record(store, run, RunState.BUILT, spec=request.spec, executor=executor_info(os.getpid()))
     try:
-        return _prepare(run, spec, files, options)
+        return _prepare(run, request, request.code, files, options)
     except PrepareError as exc:
         append_note(files.log, f"the run did not start: {exc}")
         shutil.rmtree(files.work, ignore_errors=True)
-        return record(store, run, ERROR, message=str(exc))
+        return record(store, run, RunState.ERROR, message=str(exc))
 
 
-def built_spec(store: RunStore, run: Mapping[str, Any]) -> dict[str, Any]:
-    spec = dict(run.get("spec") or {})
-    project = str(run["project"])
-    function_ref = parse_function_ref(str(spec.get("function", "")))
-    task_ref = parse_task_ref(str(spec.get("task", "")))
-    if task_ref is None:
-        raise RuntimeExecutionError(f"spec.task {spec.get('task')!r} is not a task reference")
-    task = store.get_task(project, task_ref.id)
-    if function_ref is None or function_ref.id is None:
-        function_ref = parse_function_ref(str(task["spec"].get("function", "")))
-    if function_ref is None or function_ref.id is None:
-        raise RuntimeExecutionError(f"the run names no function version (spec.function {spec.get('function')!r})")
-    function = store.get_function(project, function_ref.id)
-    return {**dict(function.get("spec") or {}), **dict(task.get("spec") or {}), **spec}
-
-
-def _prepare(run: Mapping[str, Any], spec: Mapping[str, Any], files: RunFiles, options: ExecuteOptions) -> Job:
+def _prepare(run: Mapping[str, Any], request: ExecutionRequest, code_of: PythonCode, files: RunFiles,
+             options: ExecuteOptions) -> Job:
     shutil.rmtree(files.work, ignore_errors=True)
     files.work.mkdir(mode=0o700, parents=True)  # the request, the job and the result are the user's only
     (files.work / "cwd").mkdir()
@@ -131,66 +115,38 @@ def _prepare(run: Mapping[str, Any], spec: Mapping[str, Any], files: RunFiles, o
         append_note(files.log, text)
 
     base = (options.repo_root or Path.cwd()).resolve()
-    _check_requirements(spec.get("requirements"))
-    code = materialise(spec.get("source") or {}, repo_root=base, work=files.work, log=log)
-    kwargs = merge_arguments(spec.get("parameters"), resolve_inputs(spec.get("inputs"), base=base, data=files.data))
-    outputs, values = output_names(spec.get("outputs")), value_names(spec.get("values"))
-    _notes(spec, code.origin, log)
+    _check_requirements(code_of.requirements)
+    code = materialise(code_of.source, repo_root=base, work=files.work, log=log)
+    kwargs = merge_arguments(request.parameters, resolve_inputs(request.inputs, base=base, data=files.data))
+    _notes(request, code_of, code.origin, log)
     result = str(files.work / "result.json")
-    request = {"code": str(code.folder), "module": code.module, "function": code.function,
-               "init_function": code.init_function, "init_parameters": spec.get("init_parameters") or {},
-               "origin": code.origin, "kwargs": kwargs, "outputs": outputs, "values": values,
-               "artifacts": str(files.artifacts), "result": result}
-    request_path = write_private(files.work / "request.json", json.dumps(request))  # the run's parameters
+    child = {"code": str(code.folder), "module": code.module, "function": code.function,
+             "init_function": code.init_function, "init_parameters": dict(request.init_parameters),
+             "origin": code.origin, "kwargs": kwargs, "outputs": dict(request.outputs),
+             "values": list(request.values), "artifacts": str(files.artifacts), "result": result}
+    request_path = write_private(files.work / "request.json", json.dumps(child))  # the run's parameters
     return Job(project=str(run["project"]), run_id=str(run["id"]), request=str(request_path),
                result=result, cwd=str(files.work / "cwd"), work=str(files.work), log=str(files.log),
-               env=task_env(spec.get("envs")), timeout=options.timeout, log_limit=options.log_limit,
-               reopen=options.reopen, secrets=tuple(sorted(secret_strings(spec))))
+               env=dict(request.env), timeout=options.timeout, log_limit=options.log_limit,
+               reopen=options.reopen, secrets=request.secrets)
 
 
-def _check_requirements(requirements: Any) -> None:
+def _check_requirements(requirements: tuple[str, ...]) -> None:
     if not requirements:
         return
-    missing = unsatisfied([str(r) for r in requirements])
+    missing = unsatisfied(list(requirements))
     if missing:
         raise PrepareError(f"requirements not satisfied by {sys.executable}: {'; '.join(missing)}. Install them "
                            "into that environment (the local executor does not install packages)")
 
 
-def output_names(outputs: Any) -> dict[str, str]:
-    """Returned name -> artifact name (`[a, b]` or `{a: name-of-a}`)."""
-    if outputs is None:
-        return {}
-    if isinstance(outputs, Mapping):
-        return {str(k): str(v) for k, v in outputs.items()}
-    if isinstance(outputs, list):
-        return {str(name): str(name) for name in outputs}
-    raise PrepareError(f"outputs must be a list of names or a mapping of names, got {type(outputs).__name__}")
-
-
-def value_names(values: Any) -> list[str]:
-    if values is None:
-        return []
-    if not isinstance(values, list):
-        raise PrepareError(f"values must be a list of names, got {type(values).__name__}")
-    return [str(name) for name in values]
-
-
-def task_env(envs: Any) -> dict[str, str]:
-    if not envs:
-        return {}
-    if not isinstance(envs, list) or not all(isinstance(e, Mapping) and "name" in e for e in envs):
-        raise PrepareError("envs must be a list of {name, value}")
-    return {str(e["name"]): str(e.get("value", "")) for e in envs}
-
-
-def _notes(spec: Mapping[str, Any], origin: str, log: Callable[[str], None]) -> None:
+def _notes(request: ExecutionRequest, code: PythonCode, origin: str, log: Callable[[str], None]) -> None:
     here = f"{platform.python_version()} ({sys.executable})"
-    log(f"handler `{spec.get('source', {}).get('handler')}` from {origin}, python {here}")
-    wanted = str(spec.get("python_version") or "")
+    log(f"handler `{code.source.get('handler')}` from {origin}, python {here}")
+    wanted = code.python_version or ""
     if wanted and wanted != f"PYTHON{sys.version_info.major}_{sys.version_info.minor}":
         log(f"the function asks for {wanted}; the local executor runs python {platform.python_version()}")
-    ignored = [name for name in _NOT_APPLIED if spec.get(name)]
+    ignored = [name for name in _NOT_APPLIED if request.spec.get(name)]
     if ignored:
         log(f"not applied by the local executor: {', '.join(ignored)} (Kubernetes settings)")
 
@@ -208,7 +164,7 @@ def _hand_over(store: RunStore, run: Mapping[str, Any], job: Job, files: RunFile
     _detached.append(process)
     assert process.stdin is not None
     try:
-        record(store, run, READY, executor=executor_info(process.pid))
+        record(store, run, RunState.READY, executor=executor_info(process.pid))
         process.stdin.write(GO)
     except BaseException:
         with shielded():

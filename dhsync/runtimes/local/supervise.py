@@ -21,17 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from dhsync.model import signals
+from dhsync.model.runstate import RunState, state_of
 from dhsync.runtimes.base import RunStore
-from dhsync.runtimes.lifecycle import (
-    COMPLETED,
-    ERROR,
-    RUNNING,
-    STOP,
-    STOPPED,
-    record,
-    record_after_failure,
-    state_of,
-)
+from dhsync.runtimes.lifecycle import record, record_after_failure
 from dhsync.runtimes.local.files import artifact_key
 from dhsync.runtimes.local.job_file import Job
 from dhsync.runtimes.local.logsink import LogSink
@@ -55,8 +47,8 @@ def supervise(store: RunStore, job: Job) -> dict[str, Any]:
     """Run the child of `job` to its end and return the run as recorded."""
     run = store.get_run(job.project, job.run_id)
     try:
-        if state_of(run) in (STOP, STOPPED):
-            return record(store, run, STOPPED, message="stopped on request before it started")
+        if state_of(run) in (RunState.STOP, RunState.STOPPED):
+            return record(store, run, RunState.STOPPED, message="stopped on request before it started")
         with LogSink(Path(job.log), job.log_limit, job.secrets) as sink:
             return _supervise(store, run, job, sink)
     finally:
@@ -67,14 +59,14 @@ def _supervise(store: RunStore, run: Mapping[str, Any], job: Job, sink: LogSink)
     process = _start(job)
     try:
         with signals.as_interrupt(_interrupted):
-            recorded = record(store, run, RUNNING, executor=executor_info(os.getpid(), process.pid))
-            started = state_of(recorded) == RUNNING
+            recorded = record(store, run, RunState.RUNNING, executor=executor_info(os.getpid(), process.pid))
+            started = state_of(recorded) == RunState.RUNNING
             timed_out = _pump(process, sink, job.timeout) if started else False
     except KeyboardInterrupt as exc:
         with shielded():
             _abandon(process, sink)
             name = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT"
-            record_after_failure(store, run, STOPPED,
+            record_after_failure(store, run, RunState.STOPPED,
                                  f"interrupted ({name}) while waiting; the handler's process was stopped")
         raise
     except BaseException:
@@ -190,19 +182,19 @@ shielded = signals.ignored
 
 def _finish(store: RunStore, run: Mapping[str, Any], job: Job, code: int, timed_out: bool) -> dict[str, Any]:
     current = store.get_run(job.project, job.run_id)
-    if state_of(current) in (STOP, STOPPED):
-        return record(store, run, STOPPED, message="stopped on request; the handler's process was stopped")
+    if state_of(current) in (RunState.STOP, RunState.STOPPED):
+        return record(store, run, RunState.STOPPED, message="stopped on request; the handler's process was stopped")
     if timed_out:
-        return record(store, run, ERROR, message=f"the run did not finish within {job.timeout:g} s (timeout); "
+        return record(store, run, RunState.ERROR, message=f"the run did not finish within {job.timeout:g} s (timeout); "
                                                   "its process was stopped")
     outcome = job.read_outcome()
     if outcome is None:
-        return record(store, run, ERROR, message=_crash_message(code, job.run_id))
+        return record(store, run, RunState.ERROR, message=_crash_message(code, job.run_id))
     if not outcome.get("ok"):
-        return record(store, run, ERROR, message=str(outcome.get("message")))
+        return record(store, run, RunState.ERROR, message=str(outcome.get("message")))
     keys = {name: artifact_key(job.project, artifact, job.run_id)
             for name, artifact in dict(outcome.get("outputs") or {}).items()}
-    return record(store, run, COMPLETED, results=outcome.get("results") or {}, outputs=keys)
+    return record(store, run, RunState.COMPLETED, results=outcome.get("results") or {}, outputs=keys)
 
 
 def _crash_message(code: int, run_id: str) -> str:
