@@ -14,6 +14,11 @@ finds what was begun and not ended, and continues (runs created and not executed
 
 A line survives the process being killed (the OS has it); it is not fsynced, so an OS crash may
 lose the last lines, like the sqlite backend's own `synchronous = NORMAL`.
+
+Writes that a backend commits together (a chunk, see session.Session.chunk) are journaled together: the
+lines are held while the chunk runs, every `begin` line is written (one `write` call) before the chunk
+commits and every `end`/`fail` line after it. What a crash leaves is then what it could leave with one
+line at a time: writes begun and not ended, none of them committed, or all of them.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import orjson
 
@@ -91,6 +96,8 @@ class Journal:
             raise BackendError(f"cannot read the apply journal `{self.path}`: {exc.strerror or exc}; make "
                                f"`{folder}` a folder dhsync can read and write") from None
         self._fd: int | None = None
+        # while a chunk runs: its begin lines and its end/fail lines, as (event, call, address, id)
+        self._held: tuple[list[tuple[str, ...]], list[tuple[str, ...]]] | None = None
 
     def begun(self, call: str) -> Iterator[Entry]:
         return (e for e in self.previous if e.event == BEGIN and e.call == call)
@@ -100,15 +107,43 @@ class Journal:
         return any(e.event in (END, FAIL) and e.call == call and e.id == id_ for e in self.previous)
 
     def _write(self, event: str, call: str, address: str, id_: str) -> None:
-        # orjson writes the datetime itself (RFC 3339), cheaper than isoformat: two lines per backend write
-        line: dict[str, Any] = {"event": event, "apply": self.apply_id, "call": call, "address": address,
-                                "id": id_, "at": datetime.now(UTC)}
+        if self._held is not None:
+            self._held[event != BEGIN].append((event, call, address, id_))
+            return
+        self._append([(event, call, address, id_)])
+
+    def _append(self, lines: list[tuple[str, ...]]) -> None:
+        """The lines, in one `write` call; one clock reading for all of them (they are written at once)."""
+        # orjson writes the datetime itself (RFC 3339), cheaper than isoformat
+        at = datetime.now(UTC)
+        data = b"".join(orjson.dumps({"event": event, "apply": self.apply_id, "call": call, "address": address,
+                                      "id": id_, "at": at}) + b"\n" for event, call, address, id_ in lines)
         try:
             if self._fd is None:
                 self._fd = _open_for_append(self.path)
-            os.write(self._fd, orjson.dumps(line) + b"\n")
+            os.write(self._fd, data)
         except OSError as exc:
             raise self._unwritable_error(exc) from None
+
+    def hold(self) -> None:
+        """Keep the lines of the writes that follow until `write_begun` and `write_ended` (a chunk)."""
+        self._held = ([], [])
+
+    def write_begun(self) -> None:
+        """The held begin lines, before the chunk commits: the journal names every write it may hold."""
+        if self._held is not None and self._held[0]:
+            self._append(self._held[0])
+            self._held[0].clear()
+
+    def write_ended(self) -> None:
+        """The held end and fail lines, once the chunk committed; lines are written one by one again."""
+        held, self._held = self._held, None
+        if held is not None and held[1]:
+            self._append(held[1])
+
+    def drop_held(self) -> None:
+        """The chunk was rolled back: none of its writes happened, so none is journaled."""
+        self._held = None
 
     def _unwritable_error(self, exc: OSError) -> BackendError:
         # no write may go to the backend unjournaled: a journal that cannot be written stops the apply

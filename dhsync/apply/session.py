@@ -2,11 +2,18 @@
 
 Every backend write goes through `Session.write`: the lock is checked, a journal line is written
 before the call and another after it, so an interrupted apply can be finished by the next one.
+
+Inside `Session.chunk` the writes share one backend transaction where the backend has them (sqlite): the
+lock is checked once before the chunk, and the journal holds the chunk's lines, written before and after
+its commit (journal.Journal.hold). A backend that makes each write as it is called (Batch.atomic False)
+is journaled write by write, as outside a chunk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +30,25 @@ from dhsync.plan.codec import address
 from dhsync.plan.desired import Desired
 
 T = TypeVar("T")
+
+# A chunk ends after this many writes or this long, whichever comes first: one commit per few hundred
+# writes costs nothing measurable, and a short chunk keeps the database's write lock, the heartbeat (which
+# waits for the connection) and an interrupted apply's lost work small.
+CHUNK_WRITES = 500
+CHUNK_SECONDS = 0.1
+
+
+@dataclass
+class Chunk:
+    """The writes made in one batch so far."""
+
+    limit: int = CHUNK_WRITES
+    writes: int = 0
+    atomic: bool = False  # the backend commits the chunk's writes together
+    started: float = field(default_factory=time.perf_counter)
+
+    def full(self) -> bool:
+        return self.writes >= self.limit or time.perf_counter() - self.started >= CHUNK_SECONDS
 
 
 @dataclass(frozen=True)
@@ -42,13 +68,18 @@ class Session:
     journal: Journal
     lock: HeldLock | None = None
     runs: RunSettings = field(default_factory=RunSettings)
+    chunk_writes: int = CHUNK_WRITES
+    _chunk: Chunk | None = field(default=None, init=False, repr=False)
     # function name -> the version tasks and runs bind to (the new one once created)
     versions: dict[str, Entity] = field(default_factory=dict)
     # (function name, task kind) -> the task of that version
     tasks: dict[tuple[str, str], Entity] = field(default_factory=dict)
 
     def write(self, call: str, change: Change, id_: str, action: Callable[[], T]) -> T:
-        if self.lock is not None:
+        chunk = self._chunk
+        if chunk is not None:
+            chunk.writes += 1
+        if self.lock is not None and (chunk is None or not chunk.atomic):
             self.lock.check()
         where = address(change.identity)
         self.journal.begin(call, where, id_)
@@ -59,6 +90,28 @@ class Session:
             raise
         self.journal.end(call, where, id_)
         return result
+
+    @contextlib.contextmanager
+    def chunk(self) -> Iterator[Chunk]:
+        """Writes made in the block are committed together (see the module's doc); the caller stops adding
+        to it once `full()`. Leaving the block by an exception rolls every write of it back."""
+        if self.lock is not None:
+            self.lock.check()  # once for the chunk: a renewal inside its transaction would wait for its commit
+        current = Chunk(self.chunk_writes)
+        self._chunk = current
+        try:
+            with self.backend.batch() as batch:
+                current.atomic = batch.atomic
+                if current.atomic:
+                    self.journal.hold()
+                yield current
+                self.journal.write_begun()
+        except BaseException:
+            self.journal.drop_held()
+            raise
+        finally:
+            self._chunk = None
+        self.journal.write_ended()
 
     def __post_init__(self) -> None:
         self._functions = {fn.name: fn for fn in self.desired.functions}

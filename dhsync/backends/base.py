@@ -9,6 +9,8 @@ LockHeldError.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -26,6 +28,29 @@ class MissingBackendError(BackendError):
         self.path = path
 
 DEFAULT_PAGE_SIZE = 100
+
+
+class Batch(Protocol):
+    """What `Backend.batch()` gives the block that writes through it.
+
+    `atomic` True: the block's writes become durable and visible together when it ends (a crash inside it
+    loses all of them, an exception rolls all of them back), and a write that raises undoes only itself.
+    False: each write is made when it is called, as without a batch (a store that cannot group writes,
+    such as DHCore over HTTP, makes them one by one); a caller journals each write on its own then."""
+
+    @property
+    def atomic(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class OneByOne:
+    """The batch of a store that makes each write when it is called."""
+
+    atomic: bool = False
+
+
+def one_by_one() -> AbstractContextManager[Batch]:
+    return nullcontext(OneByOne())
 
 
 @runtime_checkable
@@ -73,6 +98,9 @@ class Backend(Protocol):
     def release_lock(self, lock: LockInfo) -> None: ...
     def lock_info(self, project: str) -> LockInfo | None: ...
     def force_release_lock(self, project: str) -> LockInfo | None: ...
+
+    # several writes in one transaction where the store has them (apply's chunks); see Batch
+    def batch(self) -> AbstractContextManager[Batch]: ...
 
     # files that belong to runs (logs, artifacts) live under this local folder
     def data_dir(self) -> Path: ...

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import orjson
 
 from dhsync.backends import entities as ent
 from dhsync.backends import locking
-from dhsync.backends.base import DEFAULT_PAGE_SIZE, Versions
+from dhsync.backends.base import DEFAULT_PAGE_SIZE, Batch, Versions, one_by_one
 from dhsync.backends.checks import check_paging, duplicated, not_found, orphan_conflict, project_not_empty
 from dhsync.backends.entities import Clock, Stamp
 from dhsync.model.errors import ConflictError
@@ -371,6 +372,10 @@ class MemoryBackend:
 
     def data_dir(self) -> Path:
         return self.store.folder()
+
+    def batch(self) -> AbstractContextManager[Batch]:
+        # nothing to gain from grouping dict updates, and no crash to survive
+        return one_by_one()
 
     def close(self) -> None:
         """Nothing to release: the store lives as long as someone references it."""

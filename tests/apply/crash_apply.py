@@ -1,11 +1,14 @@
 """Run the real apply on a spec repository and SIGKILL this process at a chosen backend write.
 
-    python crash_apply.py REPO N before|after [TTL [SIGNAL [again] [cascade]]]
+    python crash_apply.py REPO N before|after [TTL [SIGNAL [again] [cascade] [chunk=K]]]
     python crash_apply.py REPO 0 count [TTL]     apply to the end; print one line per write
 
 Writes are the backend calls that change something (create_*, update_*, delete_*), counted through a
 thin proxy in front of the sqlite backend; the runtime's own run updates (BUILT, READY, RUNNING,
-COMPLETED) go through the same proxy, so N can also fall inside a triggered run's execution. The lock
+COMPLETED) go through the same proxy, so N can also fall inside a triggered run's execution. Apply
+commits its function and task writes in chunks (one transaction each): the end of a chunk counts as a
+write too, `commit`, so N falls inside a chunk (its writes not committed yet), just before its commit
+(its journal lines written) or just after it; `chunk=K` makes chunks of at most K writes. The lock
 is taken with TTL seconds (default 0.5) so that the next apply can take it over soon after the kill.
 SIGNAL (KILL by default; INT, TERM) is what the process sends itself; with `again` it also sends
 itself SIGINT as it releases the lock (a second Ctrl-C); `cascade` is apply's --cascade. After INT or
@@ -14,10 +17,11 @@ TERM the script ends as the CLI does: exit 130.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,14 @@ class KillingBackend:
             os.kill(os.getpid(), signal.SIGINT)
         self.inner.release_lock(lock)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Any]:
+        with contextlib.ExitStack() as stack:
+            batch = stack.enter_context(self.inner.batch())
+            yield batch
+            commit = stack.pop_all()
+            self._counted("commit", lambda: commit.close())()
+
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.inner, name)
         if not name.startswith(WRITES) or not callable(attr):
@@ -54,7 +66,7 @@ class KillingBackend:
 
     def _counted(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
         def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(f"{name} {_what(name, args)}".strip())
+            self.calls.append(f"{name} {_what(name, args)}".strip() if name != "commit" else name)
             hit = len(self.calls) == self.target
             if hit and self.when == "before":
                 os.kill(os.getpid(), self.signum)
@@ -90,8 +102,9 @@ def main(argv: Sequence[str]) -> int:
     loaded = load_repository(root, use_cache=False)
     assert loaded.state is not None and loaded.config is not None, loaded.diagnostics
     backend = KillingBackend(open_backend(URL, root), target, when, signum, "again" in argv[5:])
+    chunk = next((int(a.partition("=")[2]) for a in argv[5:] if a.startswith("chunk=")), Request.chunk_writes)
     request = Request(loaded.state, loaded.config, root, URL, root, flags=Flags(cascade="cascade" in argv[5:]),
-                      runs=RunSettings(root), lock_ttl=ttl)
+                      runs=RunSettings(root), lock_ttl=ttl, chunk_writes=chunk)
     try:
         result = reconcile(backend, request, Approve(), SilentReporter())
     except KeyboardInterrupt:

@@ -69,10 +69,12 @@ class Scenario:
     always_runs: int
     # deletes take run history: the kill script and the apply after it pass --cascade
     cascade: bool = False
+    # the kill script's chunks: at most this many writes commit together (None: apply's own size)
+    chunk: int | None = None
 
     @property
     def flags(self) -> list[str]:
-        return ["cascade"] if self.cascade else []
+        return [*(["cascade"] if self.cascade else []), *([f"chunk={self.chunk}"] if self.chunk else [])]
 
 
 def apply_in_process(root: Path) -> None:
@@ -128,10 +130,15 @@ def fork_kill(root: Path, point: KillPoint, flags: list[str] | None = None) -> i
     return -code if code < 0 else code << 8  # a signal number, or the exit code in the high byte
 
 
+FIRST_CHUNK = 3
+
+
 def first_apply(folder: Path) -> Scenario:
-    """An empty backend and the two-function repository."""
+    """An empty backend and the two-function repository, its four function and task writes in chunks of
+    three: beta's version commits in the first chunk, its task in the second."""
     base = write_repo(folder / "base")
-    return Scenario(base, counted_calls(base, folder / "count"), {"alpha": 1, "beta": 1}, always_runs=1)
+    calls = counted_calls(base, folder / "count", f"chunk={FIRST_CHUNK}")
+    return Scenario(base, calls, {"alpha": 1, "beta": 1}, always_runs=1, chunk=FIRST_CHUNK)
 
 
 def new_version(folder: Path) -> Scenario:

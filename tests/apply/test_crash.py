@@ -69,16 +69,19 @@ def test_the_kill_script_counts_every_write_of_an_apply(first: Scenario, second:
         return (f"create_run {name}", "update_run BUILT", "update_run READY", "update_run RUNNING",
                 "update_run COMPLETED")
 
+    # functions and tasks commit in chunks (the first apply's of three writes at most), runs one write at a time
     assert first.calls == ("create_project crash", "create_function alpha", "create_function beta",
-                           "create_task python+job", "create_task python+job", *runs("alpha-run"),
-                           *runs("beta-always"))
-    assert second.calls == ("create_function alpha", "create_task python+job", *runs("alpha-run"),
+                           "create_task python+job", "commit", "create_task python+job", "commit",
+                           *runs("alpha-run"), *runs("beta-always"))
+    assert second.calls == ("create_function alpha", "create_task python+job", "commit", *runs("alpha-run"),
                             *runs("beta-always"))
-    assert prune.calls == ("delete_function", "delete_function")
+    assert prune.calls == ("delete_function", "delete_function", "commit")
 
 
 def test_sigkill_at_every_write_of_a_first_apply_then_apply_converges(first: Scenario, tmp_path: Path) -> None:
-    # the first `always` run has reason never-run-before, which a resumed apply does fire
+    # before and after every write and commit: inside each chunk (nothing of it committed), between its journal
+    # lines and its commit, after its commit. The first `always` run has reason never-run-before, which a
+    # resumed apply does fire
     sweep(first, tmp_path, kill_points(first.calls))
 
 
@@ -86,9 +89,10 @@ def test_sigkill_at_every_write_of_a_first_apply_then_apply_converges(first: Sce
 # and an `always` run that fired before (reason `always`, which a resumed apply must not repeat).
 NEW_VERSION_POINTS = (
     "before create_function alpha", "after create_function alpha", "before create_task python+job",
-    "after create_task python+job", "before create_run alpha-run", "after create_run alpha-run",
-    "before alpha-run BUILT", "after alpha-run RUNNING", "after create_run beta-always", "before beta-always BUILT",
-    "after beta-always BUILT", "after beta-always RUNNING", "after beta-always COMPLETED",
+    "after create_task python+job", "before commit", "after commit", "before create_run alpha-run",
+    "after create_run alpha-run", "before alpha-run BUILT", "after alpha-run RUNNING",
+    "after create_run beta-always", "before beta-always BUILT", "after beta-always BUILT",
+    "after beta-always RUNNING", "after beta-always COMPLETED",
 )
 
 
@@ -139,7 +143,7 @@ def test_sigkill_while_a_run_executes_then_apply_ends_it_reports_it_and_does_not
 def test_the_kill_script_as_a_process_dies_by_sigkill_and_a_real_apply_takes_over_and_finishes(
         tmp_path: Path) -> None:
     root = write_repo(tmp_path / "repo")
-    killed = kill_apply(root, "6", "after", TTL)  # the run of alpha-run created, not executed
+    killed = kill_apply(root, "7", "after", TTL)  # the run of alpha-run created, not executed
     assert_killed(killed)
     assert (root / ".dhsync" / "journal" / f"{PROJECT}.jsonl").exists()
     wait_for("the lock to expire", lambda: lock_expired(root))
@@ -153,7 +157,7 @@ def test_the_kill_script_as_a_process_dies_by_sigkill_and_a_real_apply_takes_ove
 def test_a_journal_line_torn_by_an_os_crash_does_not_swallow_the_next_apply_s_first_line(tmp_path: Path) -> None:
     root = write_repo(tmp_path / "repo")
     journal = root / ".dhsync" / "journal" / f"{PROJECT}.jsonl"
-    assert_killed_status(fork_kill(root, KillPoint(6, "before", "create_run alpha-run")))
+    assert_killed_status(fork_kill(root, KillPoint(7, "before", "create_run alpha-run")))
     torn = b'{"event": "begin", "apply": "0a1b", "ca'
     with journal.open("ab") as handle:  # what an OS crash in the middle of a write can leave
         handle.write(torn)

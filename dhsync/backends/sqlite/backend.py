@@ -1,19 +1,20 @@
 """The embedded backend: DigitalHub entities in one SQLite file (`.dhsync/state.db` by default).
 
-Each method is one transaction. The entity rules (server-owned fields, references, one task per
-function version and kind) come from backends.entities, shared with the other backends; the
-modules beside this one hold the SQL.
+Each method is one transaction, or part of the one a `batch()` block holds open. The entity rules
+(server-owned fields, references, one task per function version and kind) come from backends.entities,
+shared with the other backends; the modules beside this one hold the SQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from dhsync.backends import entities as ent
 from dhsync.backends import locking
-from dhsync.backends.base import DEFAULT_PAGE_SIZE, Versions
+from dhsync.backends.base import DEFAULT_PAGE_SIZE, Batch, Versions
 from dhsync.backends.entities import Clock, Stamp
 from dhsync.backends.sqlite import bulk, functions, lock, projects, runs, tasks
 from dhsync.backends.sqlite.connection import Database
@@ -161,6 +162,9 @@ class SqliteBackend:
             lock.delete(conn, project)
             return current
         return self.db.write(force)
+
+    def batch(self) -> AbstractContextManager[Batch]:
+        return self.db.batch()
 
     def data_dir(self) -> Path:
         return data_dir_of(self.path)

@@ -15,11 +15,12 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from dhsync.backends.base import MissingBackendError
+from dhsync.backends.base import Batch, MissingBackendError
 from dhsync.backends.entities import iso, utc_now
 from dhsync.backends.sqlite import files, schema
 from dhsync.backends.sqlite.rows import UndecodableRecord
@@ -33,6 +34,14 @@ _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 # Files up to this size get `PRAGMA quick_check` before dhsync writes to them (a damaged page would
 # otherwise only show when a statement touches it); larger ones are checked as SQLite reads them.
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Atomic:
+    atomic: bool = True
+
+
+ATOMIC = _Atomic()
 
 
 def _code(exc: sqlite3.Error) -> int:
@@ -52,6 +61,7 @@ class Database:
         self._busy_timeout = busy_timeout
         self._retry_for = retry_for
         self._mutex = threading.RLock()
+        self._batch = False  # a batch's transaction is open (only ever seen by the thread holding _mutex)
         try:
             made = self._create_if_missing(create)
             schema.check_header(path)
@@ -125,6 +135,45 @@ class Database:
         """`work` runs in one transaction holding the write lock; any exception rolls it all back."""
         return self._transaction(work, "BEGIN IMMEDIATE")
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """One transaction (BEGIN IMMEDIATE … COMMIT) for every read and write of the block: one commit
+        instead of one per write. A write inside it that raises undoes only itself (a savepoint); the block
+        raising rolls all of it back. The connection is this thread's until the block ends: keep it short."""
+        with self._mutex:
+            if self._batch:  # nested: the outer block commits
+                yield ATOMIC
+                return
+            self._guard(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            self._batch = True
+            try:
+                yield ATOMIC
+                self._guard(lambda: self.conn.execute("COMMIT"))
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                self._batch = False
+
+    def _rollback(self, to: str = "") -> None:
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute(f"ROLLBACK TO {to}" if to else "ROLLBACK")
+
+    def _in_batch(self, work: Work[T]) -> T:
+        def attempt() -> T:
+            self.conn.execute("SAVEPOINT one_write")
+            try:
+                result = work(self.conn)
+            except BaseException:
+                self._rollback("one_write")
+                raise
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("RELEASE one_write")
+            return result
+        return self._guard(attempt)
+
     def _transaction(self, work: Work[T], begin: str) -> T:
         def attempt() -> T:
             try:
@@ -133,12 +182,12 @@ class Database:
                 result = work(self.conn)
                 self.conn.execute("COMMIT")
             except BaseException:
-                if self.conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             return result
         with self._mutex:
+            if self._batch:
+                return self._in_batch(work)
             return self._guard(attempt)
 
     def _guard(self, attempt: Callable[[], T], *, untouched: bool = False) -> T:
