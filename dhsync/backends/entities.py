@@ -34,6 +34,7 @@ from dhsync.model.refs import (
     run_key,
     task_key,
 )
+from dhsync.model.runstate import FINAL_STATES
 
 Clock = Callable[[], datetime]
 CREATED = "CREATED"
@@ -284,16 +285,15 @@ def updated_run(stored: Mapping[str, Any], body: Mapping[str, Any], stamp: Stamp
     return out
 
 
-# A run that ended stays ended: DHCore only resumes a stopped run or deletes an ended one. And nothing
-# goes back to CREATED, which would unseal its spec.
-_ENDED = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETED"})
+# A run that ended (model.runstate's final states) stays ended: DHCore only resumes a stopped run or
+# deletes an ended one. And nothing goes back to CREATED, which would unseal its spec.
 _FROM_ENDED = frozenset({"RESUME", "DELETING", "DELETED"})
 
 
 def _check_transition(before: str, after: str, what: str, project: str) -> None:
     if before == after:
         return
-    if after == CREATED or (before in _ENDED and after not in _FROM_ENDED) or \
+    if after == CREATED or (before in FINAL_STATES and after not in _FROM_ENDED) or \
             (after == "RESUME" and before != "STOPPED"):
         raise ConflictError(
             f"{what} in project `{project}` is {before}; it cannot become {after}. "
