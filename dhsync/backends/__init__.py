@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dhsync.backends.base import Backend, MissingBackendError
 from dhsync.backends.memory import MemoryBackend, MemoryStore
 from dhsync.backends.sqlite_url import sqlite_path
 from dhsync.model.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from dhsync.backends.sqlite.doctor import Health
 
 
 class Opener(Protocol):
@@ -67,4 +70,16 @@ def open_backend(url: str, base_dir: Path | None = None, *, create: bool = True)
     return opener(url, rest, base_dir if base_dir is not None else Path.cwd(), create=create)
 
 
-__all__ = ["OPENERS", "Backend", "MemoryBackend", "MissingBackendError", "open_backend"]
+def examine_backend(url: str, base_dir: Path | None = None) -> Health:
+    """The full integrity check of the state database a `sqlite://` URL names, read only (`dhsync doctor`);
+    the other backends keep no database file here to check."""
+    scheme, sep, rest = url.partition("://")
+    if scheme != "sqlite" or not sep:
+        raise InvalidInputError(f"`dhsync doctor` checks sqlite state databases, and backend `{url}` is none; "
+                                "give one with --backend sqlite:///path.db")
+    from dhsync.backends.sqlite.doctor import examine  # imported on use, as for open_backend
+
+    return examine(sqlite_path(url, rest, base_dir if base_dir is not None else Path.cwd()))
+
+
+__all__ = ["OPENERS", "Backend", "MemoryBackend", "MissingBackendError", "examine_backend", "open_backend"]

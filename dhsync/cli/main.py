@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "runs": ("runs_cmd", "runs", "List the runs, newest first, with state, duration and results."),
     "logs": ("logs_cmd", "logs", "Print or follow the log of a run."),
     "stop": ("stop_cmd", "stop", "Stop a run executing on this machine."),
+    "doctor": ("doctor_cmd", "doctor", "Check the state database for damage (read only)."),
 }
 
 HELP = """GitOps for DigitalHub functions, tasks and runs.

@@ -31,8 +31,9 @@ Work = Callable[[sqlite3.Connection], T]
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-# Files up to this size get `PRAGMA quick_check` before dhsync writes to them (a damaged page would
-# otherwise only show when a statement touches it); larger ones are checked as SQLite reads them.
+# Files up to this size get `PRAGMA quick_check` before dhsync writes to them, unless dhsync closed them
+# cleanly and nothing changed them since (files.closed_cleanly): a damaged page would otherwise only show
+# when a statement touches it. Larger ones are checked as SQLite reads them; `dhsync doctor` checks any.
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -99,7 +100,7 @@ class Database:
                                    isolation_level=None)
             try:
                 schema.check_version(schema.read_version(conn, self.path), self.path)
-                if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES and not files.closed_cleanly(self.path):
                     schema.check_integrity(conn, self.path)
             finally:
                 conn.close()
@@ -241,3 +242,5 @@ class Database:
     def close(self) -> None:
         with self._mutex:
             self.conn.close()
+            if not self._frozen:  # an immutable read leaves no file behind, this mark included
+                files.mark_closed(self.path)

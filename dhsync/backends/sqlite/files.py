@@ -9,6 +9,14 @@ database's own permissions, for readers too. A read of a database whose mode is 
 a read-only `-shm` behind, and the next writer, once the database was made writable, failed on it. A
 database nobody may write and with no write-ahead log to replay is read as immutable instead: SQLite
 then creates no file at all.
+
+The integrity check is skipped for a database dhsync closed cleanly and nothing changed since: closing it
+as the last connection (SQLite then folds the write-ahead log into it and removes the `-wal`) leaves
+`.<name>.closed` beside it, recording the file's identity, size and change times. A process killed while
+it had the database open leaves a `-wal` with content, another program writing to it or a restored
+copy changes what the mark records: those are checked. The mark is trusted only when the file's last
+change is older than the mark itself, as git does with its index: a change within the same tick of
+the file system's clock could otherwise go unseen.
 """
 
 from __future__ import annotations
@@ -68,6 +76,47 @@ def _place(building: Path, path: Path) -> bool:
             return False
         os.replace(building, path)
     return True
+
+
+def closed_mark(path: Path) -> Path:
+    return path.with_name(f".{path.name}.closed")
+
+
+def _identity(found: os.stat_result) -> str:
+    return f"{found.st_dev} {found.st_ino} {found.st_size} {found.st_mtime_ns} {found.st_ctime_ns}"
+
+
+def mark_closed(path: Path) -> None:
+    """After this process closed its connection: record the file as cleanly closed, if it was the last
+    one (no `-wal` left). A mark that cannot be written only costs the next open a check."""
+    try:
+        if sidecar(path, "-wal").exists():
+            return  # someone else has it open; they mark it when they close it
+        closed_mark(path).write_text(_identity(path.stat()))
+    except OSError:
+        pass
+
+
+def closed_cleanly(path: Path) -> bool:
+    """Whether dhsync closed `path` cleanly and nothing changed it since (see the module's doc)."""
+    try:
+        mark = closed_mark(path)
+        found, marked = path.stat(), mark.stat()
+        recorded = mark.read_text()
+        if pending(path):
+            return False
+    except OSError:
+        return False
+    return recorded == _identity(found) and found.st_ctime_ns < marked.st_mtime_ns
+
+
+def pending(path: Path) -> bool:
+    """A write-ahead log with content, or a rollback journal: what a process that did not finish left."""
+    for suffix in ("-wal", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            if sidecar(path, suffix).stat().st_size > 0:
+                return True
+    return False
 
 
 def frozen(path: Path) -> bool:

@@ -2,7 +2,9 @@
 
 Before anything is written, a file is inspected through a read-only connection: a file that is not
 SQLite, is damaged, belongs to something else or was written by a newer dhsync is refused with a
-BackendError and left byte-for-byte as it was. Only then are migrations applied, each in the same
+BackendError and left byte-for-byte as it was. Damage is looked for (`PRAGMA quick_check`) when dhsync
+did not close the file cleanly or something changed it since (files.closed_cleanly); `dhsync doctor`
+runs the full `integrity_check` on demand. Only then are migrations applied, each in the same
 transaction as the version row that records it, so a crash leaves either the old or the new schema.
 """
 
