@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import click
 
+from dhsync.backends.base import Backend
 from dhsync.cli.common import use_color
 from dhsync.cli.target import backend_option, opened, resolve
 from dhsync.model.errors import NotFoundError
 from dhsync.model.refs import FunctionRef
-from dhsync.model.runstate import ACTIVE_STATES, RunState
+from dhsync.model.runstate import ACTIVE_STATES, RunState, state_of
 from dhsync.render import runs as render
-from dhsync.runtimes import refresh_run
+from dhsync.runtimes import UnknownExecutorError, refresh_run
 
 STATES = tuple(str(state) for state in RunState if state is not RunState.DELETED)
 
@@ -42,9 +44,7 @@ def runs(path: Path, function_name: str | None, state: str | None, limit: int, f
             function = str(FunctionRef(str(latest[0]["kind"]), target.project, function_name))
         found = list(islice(iter_runs(backend, target.project, function=function,
                                       state=state.upper() if state else None), limit + 1))
-        # A run still going on this machine whose supervisor died is ended now, not shown RUNNING forever.
-        shown = [refresh_run(backend, r) if r.get("status", {}).get("state") in ACTIVE_STATES else r
-                 for r in found[:limit]]
+        shown = [_refreshed(backend, r) for r in found[:limit]]
     summaries = [render.summary(run) for run in shown]
     if fmt == "json":
         click.echo(render.as_json(summaries))
@@ -56,3 +56,15 @@ def runs(path: Path, function_name: str | None, state: str | None, limit: int, f
         click.echo(line)
     if len(found) > limit:
         click.echo(f"(the newest {limit}; --limit shows more)", err=True)
+
+
+def _refreshed(backend: Backend, run: dict[str, Any]) -> dict[str, Any]:
+    """A run still going, as its executor knows it now: one whose supervisor died is ended, not shown
+    RUNNING forever. A run of an executor this dhsync lacks is shown as stored, with a warning."""
+    if state_of(run) not in ACTIVE_STATES:
+        return run
+    try:
+        return refresh_run(backend, run)
+    except UnknownExecutorError as exc:
+        click.echo(f"warning: {exc}; shown as stored", err=True)
+        return run

@@ -1,4 +1,4 @@
-"""`dhsync stop RUN [PATH]`: stop a run executing on this machine and show how it ended."""
+"""`dhsync stop RUN [PATH]`: stop a run through the executor it records and show how it ended."""
 
 from __future__ import annotations
 

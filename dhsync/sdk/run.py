@@ -8,6 +8,7 @@ from typing import Any
 
 from dhsync.backends.base import Backend
 from dhsync.model.errors import RuntimeExecutionError
+from dhsync.model.runstate import RunState
 from dhsync.runtimes import FINAL_STATES, read_logs, refresh_run, stop_run
 from dhsync.sdk.entity import EntityObject
 
@@ -20,7 +21,7 @@ class Run(EntityObject):
         self._load(entity)
 
     def refresh(self) -> Run:
-        """Read the run again from the backend (its state moves while a runtime executes it)."""
+        """Read the run again, as the executor it records knows it (its state moves while it executes)."""
         self._load(refresh_run(self._backend, self.to_dict()))
         return self
 
@@ -45,7 +46,7 @@ class Run(EntityObject):
         return read_logs(self._backend, self.to_dict())
 
     def stop(self) -> Run:
-        """Stop the run (its processes on this machine) and return it STOPPED; a run that has ended
+        """Stop the run through the executor it records and return it STOPPED; a run that has ended
         already is returned as it is."""
         self._load(stop_run(self._backend, self.to_dict()))
         return self
@@ -55,6 +56,6 @@ class Run(EntityObject):
             f"run `{self.key}` cannot be resumed: the local executor does not resume runs; start a new run")
 
     def _require_executing(self) -> None:
-        if self.status.state == "CREATED" and "executor" not in self.status:
+        if self.status.state == RunState.CREATED and "executor" not in self.status:
             reason = self.status.message or "nothing executes it"
             raise RuntimeExecutionError(f"cannot wait for run `{self.key}`: {reason}")

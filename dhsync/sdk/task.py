@@ -7,7 +7,8 @@ from typing import Any
 
 from dhsync.backends.base import Backend
 from dhsync.model.errors import InvalidInputError
-from dhsync.model.kinds import BUILTIN_ACTIONS, task_kind
+from dhsync.model.kinds import task_kind
+from dhsync.runtimes import runtimes
 from dhsync.sdk.checks import drop_none, refuse_unknown, schema_fields, validate_model, validate_schema
 from dhsync.sdk.entity import EntityObject
 from dhsync.specs.models.tasks import TASK_SPECS
@@ -31,8 +32,10 @@ class Task(EntityObject):
 
 
 def task_kind_of(function_kind: str, action: str) -> str:
-    """`python` + `job` -> `python+job`, refusing actions the function kind does not have."""
-    actions = BUILTIN_ACTIONS.get(function_kind)
+    """`python` + `job` -> `python+job`, refusing actions the function kind's runtime does not have (a kind
+    without a runtime takes any action)."""
+    runtime = runtimes().get(function_kind)
+    actions = runtime.actions if runtime is not None else None
     if not isinstance(action, str) or not action:
         raise InvalidInputError(f"action must be a non-empty string, got {action!r}")
     if actions is not None and action not in actions:
