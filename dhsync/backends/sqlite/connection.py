@@ -145,9 +145,10 @@ class Database:
             if self._batch:  # nested: the outer block commits
                 yield ATOMIC
                 return
-            self._guard(lambda: self.conn.execute("BEGIN IMMEDIATE"))
-            self._batch = True
             try:
+                # inside the try: an interrupt landing right after BEGIN must still roll back
+                self._guard(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+                self._batch = True
                 yield ATOMIC
                 self._guard(lambda: self.conn.execute("COMMIT"))
             except BaseException:
