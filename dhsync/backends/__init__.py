@@ -70,6 +70,12 @@ def open_backend(url: str, base_dir: Path | None = None, *, create: bool = True)
     return opener(url, rest, base_dir if base_dir is not None else Path.cwd(), create=create)
 
 
+def shareable(url: str) -> bool:
+    """Whether another process can open the backend at `url` (a detached run's supervisor, say): a memory
+    store lives in the process that opened it, every other backend is named by its URL alone."""
+    return url.partition("://")[0] != "memory"
+
+
 def examine_backend(url: str, base_dir: Path | None = None) -> Health:
     """The full integrity check of the state database a `sqlite://` URL names, read only (`dhsync doctor`);
     the other backends keep no database file here to check."""
@@ -82,4 +88,4 @@ def examine_backend(url: str, base_dir: Path | None = None) -> Health:
     return examine(sqlite_path(url, rest, base_dir if base_dir is not None else Path.cwd()))
 
 
-__all__ = ["OPENERS", "Backend", "MemoryBackend", "MissingBackendError", "examine_backend", "open_backend"]
+__all__ = ["OPENERS", "Backend", "MemoryBackend", "MissingBackendError", "examine_backend", "open_backend", "shareable"]

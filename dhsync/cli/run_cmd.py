@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from dhsync.backends import shareable
 from dhsync.backends.base import Backend
 from dhsync.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail, finish, use_color
 from dhsync.cli.repo import load_or_fail
@@ -52,10 +53,10 @@ def run(args: tuple[str, ...], function_name: str | None, action: str | None, pa
     overrides = parse_params(params)
     repo = None if function_name is not None else load_or_fail(root)
     target = resolve(root, backend_url, repo.config.project if repo is not None else None)
-    reopen = run_start.reopen_of(target)
-    if not wait and reopen is None:
+    if not wait and not shareable(target.url):
         raise InvalidInputError(f"--no-wait needs a backend another process can open; `{target.url}` lives in this "
                                 "process only")
+    reopen = run_start.reopen_of(target)
     with opened(target, create=True) as backend:
         if repo is None:
             created = run_start.adhoc(backend, target, str(function_name), action or "job", overrides)

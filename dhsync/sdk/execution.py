@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dhsync.backends import open_backend
+from dhsync.backends import open_backend, shareable
 from dhsync.backends.base import Backend
 from dhsync.model.refs import FunctionRef
 from dhsync.runtimes import BackendLocator, NotRunnableError, execute_run
@@ -39,8 +39,8 @@ def hand_off(backend: Backend, run: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def locator(url: str, base_dir: Path) -> BackendLocator | None:
-    """How a detached supervisor reopens the backend at `url`; None for an in-memory one."""
-    if url.startswith("memory://"):
+    """How a detached supervisor reopens the backend at `url`; None when another process cannot open it."""
+    if not shareable(url):
         return None
     return BackendLocator(f"{open_backend.__module__}:{open_backend.__name__}", url, str(base_dir))
 
