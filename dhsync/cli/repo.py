@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import click
@@ -16,6 +18,10 @@ from dhsync.model.errors import InvalidInputError
 from dhsync.render.diagnostics import text_lines
 from dhsync.specs.loader import LoadResult, load_repository
 from dhsync.specs.models.config import Config
+from dhsync.specs.validate_kinds import Actions
+
+# runtimes.registry.ENTRY_POINT_GROUP, not imported from there: importing it loads every runtime
+RUNTIME_ENTRY_POINTS = "dhsync.runtimes"
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,40 @@ class _RuntimeChecks:
         return self._check(entity)
 
 
+class _RuntimeKinds:
+    """The actions of each function kind the runtimes serve, plugins included, for validation. Its key is
+    the installed plugins' entry points, which importlib.metadata lists without importing them, so a load
+    the snapshot answers imports no runtime, and installing or removing a plugin changes the key."""
+
+    def __init__(self) -> None:
+        self.key = plugins_key()
+        self._actions: Actions | None = None
+
+    def __call__(self) -> Actions:
+        if self._actions is None:
+            from dhsync.runtimes.registry import runtimes
+
+            self._actions = {kind: tuple(runtime.actions) for kind, runtime in runtimes().items()}
+        return self._actions
+
+
+def plugins_key() -> str:
+    """The runtime plugins installed, as a short key ("" for none): entry point and distribution version,
+    so that upgrading a plugin (maybe with other actions) changes it too."""
+    points = sorted(_described(point) for point in entry_points(group=RUNTIME_ENTRY_POINTS))
+    return hashlib.sha256("\n".join(points).encode()).hexdigest()[:16] if points else ""
+
+
+def _described(point: EntryPoint) -> str:
+    dist = point.dist
+    return f"{point.name}={point.value} ({dist.name} {dist.version})" if dist is not None else \
+        f"{point.name}={point.value}"
+
+
 def load_checked(root: Path, *, use_cache: bool = True) -> LoadResult:
-    """The repository at `root` with every problem found in it: the loader's, and what the runtimes of its
-    function kinds check beyond the schema."""
-    return load_repository(root, use_cache=use_cache, check=_RuntimeChecks())
+    """The repository at `root` with every problem found in it: the loader's (kinds as the runtimes serve
+    them, plugins included), and what the runtimes of its function kinds check beyond the schema."""
+    return load_repository(root, use_cache=use_cache, check=_RuntimeChecks(), kinds=_RuntimeKinds())
 
 
 def load_or_fail(root: Path, *, use_cache: bool = True) -> Repository:

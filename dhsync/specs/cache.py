@@ -200,7 +200,10 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
         return
 
 
-def cache_salt(config_fingerprint: bytes) -> str:
-    """Entries are valid only for this dhsync version, this cache format and these dhsync.yaml defaults."""
+def cache_salt(config_fingerprint: bytes, kinds_key: str = "") -> str:
+    """Entries are valid only for this dhsync version, this cache format, these dhsync.yaml defaults and
+    these function kinds (`kinds_key` names the runtimes serving them: a plugin installed or removed
+    turns a kind valid or unknown)."""
     version = f"{__version__}/{CACHE_FORMAT}".encode()
-    return hashlib.sha256(version + b"\0" + config_fingerprint).hexdigest()[:32]
+    kinds = b"\0" + kinds_key.encode() if kinds_key else b""  # none passed: the keys of before, kept
+    return hashlib.sha256(version + b"\0" + config_fingerprint + kinds).hexdigest()[:32]

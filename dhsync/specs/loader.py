@@ -33,6 +33,7 @@ from dhsync.specs.files import read_whole
 from dhsync.specs.issue import Issue
 from dhsync.specs.models.config import CONFIG_FILE, STATE_DIR, Config, Defaults, config_from_dict
 from dhsync.specs.resolve import FileIssue, Placed, resolve
+from dhsync.specs.validate_kinds import KindActions, actions_of
 from dhsync.specs.yamlio import Locator, decode, parse, parse_with_lines
 
 # what the runtimes find in one entity beyond its schema (cli.repo passes runtimes.checks)
@@ -70,15 +71,17 @@ class _Display:
         return "." if relative == "." and not self._prefix else self._prefix + relative
 
 
-def load_repository(root: Path, *, use_cache: bool = True, check: Check | None = None) -> LoadResult:
+def load_repository(root: Path, *, use_cache: bool = True, check: Check | None = None,
+                    kinds: KindActions | None = None) -> LoadResult:
     """The desired state of the spec repository at `root`, and every problem found in it. `check` finds
     what the schema cannot say about entities (the runtimes' checks); its findings are kept in the
-    snapshot with each entity, so unchanged entities are not checked again."""
+    snapshot with each entity, so unchanged entities are not checked again. `kinds`: the actions of each
+    function kind the runtimes serve (cli.repo passes the runtimes'; without it, the built-in kinds)."""
     with cyclic_gc_paused():
-        return _load(root, use_cache, check)
+        return _load(root, use_cache, check, kinds)
 
 
-def _load(root: Path, use_cache: bool, check: Check | None) -> LoadResult:
+def _load(root: Path, use_cache: bool, check: Check | None, kinds: KindActions | None) -> LoadResult:
     display = _Display(root)
     config, config_diags, config_bytes = _read_config(root, display, use_cache)
     if config is None:  # the summary counts dhsync.yaml as a file with errors, like any spec file
@@ -90,8 +93,9 @@ def _load(root: Path, use_cache: bool, check: Check | None) -> LoadResult:
             "no-spec-files", f"no file matches specs {config.specs} (ignore {config.ignore})",
             Location(display(CONFIG_FILE), 1, 1), ("specs",),
             suggestion="check the globs: they are relative to dhsync.yaml, e.g. `functions/**/*.yaml`")]
-    salt = cache_salt(orjson.dumps(vars(config.defaults), option=orjson.OPT_SORT_KEYS))
-    load = _Load(root, display, config, files, check, salt, use_cache)
+    # other kinds, other results: installing or removing a runtime plugin must not be answered from the caches
+    salt = cache_salt(orjson.dumps(vars(config.defaults), option=orjson.OPT_SORT_KEYS), kinds.key if kinds else "")
+    load = _Load(root, display, config, files, check, kinds, salt, use_cache)
     # another check function, other findings: the key says whether the rows carry them
     key = snapshot.snapshot_key(config_bytes, salt + ("/checked" if check is not None else ""))
     if use_cache and not config_diags:
@@ -100,17 +104,18 @@ def _load(root: Path, use_cache: bool, check: Check | None) -> LoadResult:
             state = _from_snapshot(load, known, key)
             if state is not None:
                 return LoadResult(root, config, state.state, tuple(state.findings), tuple(files))
-            load = _Load(root, display, config, files, check, salt, use_cache)  # stamps as on disk again
+            load = _Load(root, display, config, files, check, kinds, salt, use_cache)  # stamps as on disk again
     return _load_all(load, config_diags, key)
 
 
 class _Load:
-    """What one load works with: the repository, its config and files, the caches, the runtime checks."""
+    """What one load works with: the repository, its config and files, the caches, the runtime checks and
+    the kinds' actions."""
 
     def __init__(self, root: Path, display: _Display, config: Config, files: list[str], check: Check | None,
-                 salt: str, use_cache: bool) -> None:
+                 kinds: KindActions | None, salt: str, use_cache: bool) -> None:
         self.root, self.display, self.config, self.files = root, display, config, files
-        self.check, self.use_cache = check, use_cache
+        self.check, self.kinds, self.use_cache = check, kinds, use_cache
         cache_dir = root / STATE_DIR / "cache"
         self.snapshot_path = cache_dir / "snapshot.json"
         secrets = SecretRules(tuple(config.secrets.mask), tuple(config.secrets.show))
@@ -193,7 +198,7 @@ def _recheck(load: _Load, reader: code.CodeReader, known: snapshot.Snapshot, cha
     anything is found, or when a function others may refer to went away (a whole load says what)."""
     placed: list[Placed] = []
     for relative in changed.edited:
-        result = _check_file(load.root, relative, load.display, load.cache, load.config)
+        result = _check_file(load.root, relative, load.display, load.cache, load.config, load.kinds)
         issues: list[FileIssue] = []
         placed.extend(_placed(reader, relative, load.display(relative), result, issues))
         if result.diagnostics or issues:
@@ -233,7 +238,7 @@ def _load_all(load: _Load, config_diags: list[Diagnostic], key: str) -> LoadResu
     code_issues: list[FileIssue] = []
     reader = code.CodeReader(root, cache if load.use_cache else None)
     for relative in files:
-        result = _check_file(root, relative, display, cache, config)
+        result = _check_file(root, relative, display, cache, config, load.kinds)
         diagnostics.extend(result.diagnostics)
         placed.extend(_placed(reader, relative, display(relative), result, code_issues))
     cache.save()
@@ -337,7 +342,8 @@ def _unreadable(exc: OSError, where: str) -> Diagnostic:
     return error("unreadable", f"cannot read file: {exc.strerror or exc}", Location(where))
 
 
-def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache, config: Config) -> _FileResult:
+def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache, config: Config,
+                kinds: KindActions | None) -> _FileResult:
     where = display(relative)
     path = os.path.join(root, relative)
     try:
@@ -367,7 +373,8 @@ def _check_file(root: Path, relative: str, display: _Display, cache: CheckCache,
         except (KeyError, TypeError, ValueError):
             pass
     text = decode(data, where)
-    result = _FileResult(diagnostics=[text]) if isinstance(text, Diagnostic) else _check_text(text, where, config)
+    result = (_FileResult(diagnostics=[text]) if isinstance(text, Diagnostic)
+              else _check_text(text, where, config, kinds))
     cache.put(key, _to_cache(result), data)
     return result
 
@@ -383,7 +390,7 @@ def _not_a_file(where: str, what: str) -> Diagnostic:
                  suggestion="remove it or add it to `ignore` in dhsync.yaml")
 
 
-def _check_text(text: str, where: str, config: Config) -> _FileResult:
+def _check_text(text: str, where: str, config: Config, kinds: KindActions | None) -> _FileResult:
     docs, starts, problems = parse_with_lines(text, where)
     if problems:
         return _FileResult(diagnostics=problems)
@@ -392,7 +399,7 @@ def _check_text(text: str, where: str, config: Config) -> _FileResult:
     for index, raw in enumerate(docs):
         if raw is None:
             continue
-        checked, doc_issues = check_document(raw, index, config.defaults)
+        checked, doc_issues = check_document(raw, index, config.defaults, kinds)
         issues.extend(doc_issues)
         if checked is not None:
             result.checked.append(checked)
@@ -401,12 +408,13 @@ def _check_text(text: str, where: str, config: Config) -> _FileResult:
     return result
 
 
-def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | None, list[Issue]]:
+def check_document(raw: Any, doc: int, defaults: Defaults,
+                   kinds: KindActions | None = None) -> tuple[Checked | None, list[Issue]]:
     """validate.check_document, imported on first use: the schemas (pydantic, jsonschema) cost 0.1 s of
-    imports that a load served by the snapshot does without."""
+    imports that a load served by the snapshot does without (and so do the kinds' actions)."""
     from dhsync.specs.validate import check_document as check
 
-    return check(raw, doc, defaults)
+    return check(raw, doc, defaults, actions_of(kinds))
 
 
 def _locate(locator: Locator, issues: list[Issue]) -> list[Diagnostic]:

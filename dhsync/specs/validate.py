@@ -13,19 +13,30 @@ from typing import Any
 from pydantic import ValidationError
 
 from dhsync.model.entities import SERVER_OWNED_METADATA, SERVER_OWNED_TOP_LEVEL
-from dhsync.model.kinds import BUILTIN_ACTIONS, EntityType, entity_type_of_kind
+from dhsync.model.kinds import (
+    BUILTIN_ACTIONS,
+    RUN_SUFFIX,
+    EntityType,
+    entity_type_of_kind,
+    run_kind,
+    split_task_kind,
+    task_kind,
+)
 from dhsync.model.refs import name_problem
 from dhsync.specs import dhcore
 from dhsync.specs.checked import Checked
 from dhsync.specs.issue import Issue
 from dhsync.specs.issues import describe, from_schema, from_validation
 from dhsync.specs.models.config import Defaults
-from dhsync.specs.models.documents import DOCUMENT_MODELS, GenericDocument
+from dhsync.specs.models.documents import DOCUMENT_MODELS, PLUGIN_DOCUMENTS, DocumentBase, GenericDocument
 from dhsync.specs.suggest import did_you_mean
 from dhsync.specs.uniques import duplicate_items
+from dhsync.specs.validate_kinds import Actions
 
 
-def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | None, list[Issue]]:
+def check_document(raw: Any, doc: int, defaults: Defaults,
+                   actions: Actions = BUILTIN_ACTIONS) -> tuple[Checked | None, list[Issue]]:
+    """`actions`: the actions of each function kind a runtime serves (cli.repo passes the runtimes')."""
     if not isinstance(raw, dict):
         return None, [Issue("not-a-mapping", f"a document must be a mapping with `kind`, `name` and `spec`, "
                             f"not {describe(raw)}", doc)]
@@ -39,7 +50,9 @@ def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | No
     merged = _with_defaults(raw, getattr(defaults, entity_type.value, {}))
     model = DOCUMENT_MODELS.get(kind)
     if model is None and kind not in dhcore.known_kinds():
-        return None, [_unknown_kind(kind, doc)]
+        model = _plugin_model(kind, entity_type, actions)
+        if model is None:
+            return None, [_unknown_kind(kind, doc, actions)]
     checked, issues = (_check_builtin(merged, doc, kind, entity_type, model) if model is not None
                        else _check_generic(merged, doc, kind, entity_type))
     repeated = duplicate_items(merged.get("spec"), doc)
@@ -48,17 +61,35 @@ def check_document(raw: Any, doc: int, defaults: Defaults) -> tuple[Checked | No
     return checked, issues + repeated
 
 
-def _unknown_kind(kind: str, doc: int) -> Issue:
-    function_kind, _, action = kind.removesuffix(":run").partition("+")
-    actions = BUILTIN_ACTIONS.get(function_kind)
-    if action and actions:
-        task_kinds = ", ".join(f"{function_kind}+{a}{':run' if kind.endswith(':run') else ''}" for a in actions)
+def _plugin_model(kind: str, entity_type: EntityType, actions: Actions) -> type[DocumentBase] | None:
+    """The envelope of a kind that only a runtime (a plugin) serves: DHCore has no schema for its spec,
+    so the spec is free; None when no runtime serves the kind (or not this action of it)."""
+    if entity_type is EntityType.FUNCTION:
+        served = kind in actions
+    else:
+        split = split_task_kind(kind.removesuffix(RUN_SUFFIX))
+        served = split is not None and split[1] in actions.get(split[0], ())
+    return PLUGIN_DOCUMENTS[entity_type] if served else None
+
+
+def _unknown_kind(kind: str, doc: int, actions: Actions) -> Issue:
+    function_kind, _, action = kind.removesuffix(RUN_SUFFIX).partition("+")
+    served = actions.get(function_kind)
+    if action and served:
+        task_kinds = ", ".join(f"{function_kind}+{a}{RUN_SUFFIX if kind.endswith(RUN_SUFFIX) else ''}"
+                               for a in served)
         return Issue("unknown-kind", f"`{function_kind}` functions have no action `{action}`", doc, ("kind",),
                      f"use one of {task_kinds}")
-    choices = [*DOCUMENT_MODELS, *dhcore.known_kinds()]
+    choices = [*DOCUMENT_MODELS, *dhcore.known_kinds(), *_served_kinds(actions)]
     return Issue("unknown-kind", f"unknown kind `{kind}`: not a built-in kind and DHCore 0.15 has no schema "
                  "for it", doc, ("kind",), did_you_mean(kind, choices)
                  or "built-in kinds: python, container, dbt and their tasks/runs (python+job …)")
+
+
+def _served_kinds(actions: Actions) -> list[str]:
+    """Every function, task and run kind the runtimes serve (for a did-you-mean)."""
+    return [k for fn, names in actions.items()
+            for k in (fn, *(task_kind(fn, a) for a in names), *(run_kind(task_kind(fn, a)) for a in names))]
 
 
 def _kind_issue(kind: Any, doc: int) -> Issue:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,38 +11,7 @@ from dhsync.runtimes import execute_run, forget_plugins, get_runtime, runtimes
 from dhsync.runtimes.python import PythonRuntime
 from dhsync.runtimes.registry import RuntimePluginWarning
 from tests.runtimes.conftest import PROJECT, Lab
-
-PLUGIN = '''
-class EchoRuntime:
-    function_kind = "echo"
-    actions = ("job",)
-
-    def check_function(self, spec):
-        return [] if "text" in spec else ["an echo function needs `text`"]
-
-    def execute(self, backend, run, options=None):
-        function_id = run["spec"]["function"].rpartition(":")[2]
-        text = backend.get_function(run["project"], function_id)["spec"]["text"]
-        status = {"state": "COMPLETED", "results": {"echo": text}}
-        return backend.update_run(run["project"], run["id"], {"kind": run["kind"], "status": status})
-
-
-class Plain:
-    """Not a runtime: no function_kind, actions, check_function or execute."""
-'''
-
-
-def _distribution(site: Path, entry_point: str) -> str:
-    """Install a distribution holding PLUGIN as a module of a fresh name (modules stay imported across
-    tests) with one entry point `<entry_point>` where `MODULE` stands for that name; returns the line."""
-    module = f"runtime_plugin_{uuid.uuid4().hex[:12]}"
-    (site / f"{module}.py").write_text(PLUGIN)
-    info = site / f"{module}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n")
-    line = entry_point.replace("MODULE", module)
-    (info / "entry_points.txt").write_text(f"[dhsync.runtimes]\n{line}\n")
-    return line
+from tests.runtimes.plugin_site import install_plugin
 
 
 @pytest.fixture
@@ -65,7 +33,7 @@ def test_the_built_in_kinds_are_there_without_plugins() -> None:
 
 
 def test_a_plugin_distribution_adds_a_runtime_that_executes_runs(site: Path, lab: Lab) -> None:
-    _distribution(site, "echo = MODULE:EchoRuntime")
+    install_plugin(site, "echo = MODULE:EchoRuntime")
     runtime = get_runtime("echo+job:run")
     assert runtime is not None and runtime.function_kind == "echo"
     assert runtime.check_function({}) == ["an echo function needs `text`"]
@@ -85,7 +53,7 @@ def test_a_plugin_distribution_adds_a_runtime_that_executes_runs(site: Path, lab
     ("python = MODULE:EchoRuntime", "`python` is a built-in kind and cannot be replaced"),
 ])
 def test_a_broken_plugin_is_skipped_with_a_warning_naming_it(site: Path, entry: str, why: str) -> None:
-    line = _distribution(site, entry)
+    line = install_plugin(site, entry)
     with pytest.warns(RuntimePluginWarning) as caught:
         found = runtimes()
     assert len(caught) == 1
@@ -96,7 +64,7 @@ def test_a_broken_plugin_is_skipped_with_a_warning_naming_it(site: Path, entry: 
 
 def test_a_plugin_is_loaded_once_per_process_until_forgotten(site: Path) -> None:
     assert get_runtime("echo+job:run") is None
-    _distribution(site, "echo = MODULE:EchoRuntime")
+    install_plugin(site, "echo = MODULE:EchoRuntime")
     assert get_runtime("echo+job:run") is None  # the registry looked before the plugin was installed
     forget_plugins()
     assert get_runtime("echo+job:run") is not None

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, create_model
 
-from dhsync.model.kinds import BUILTIN_ACTIONS, run_kind, task_kind
+from dhsync.model.kinds import BUILTIN_ACTIONS, EntityType, run_kind, task_kind
 from dhsync.specs.models.common import Name, NonEmpty, StrictModel
 from dhsync.specs.models.functions import FUNCTION_SPECS
 from dhsync.specs.models.runs import RUN_SPECS
@@ -101,3 +101,29 @@ class GenericDocument(DocumentBase):
     name: Name | None = None
     trigger: Trigger | None = None
     spec: dict[str, Any] = Field(default_factory=dict)
+
+
+class PluginFunctionDocument(FunctionDocumentBase):
+    """A function of a kind a runtime plugin serves: DHCore has no schema for it, so its spec is free
+    (the plugin's check_function says what it needs, as a runtime check)."""
+
+    kind: NonEmpty
+    spec: dict[str, Any] = Field(default_factory=dict)
+
+
+class PluginTaskDocument(TaskDocumentBase):
+    kind: NonEmpty
+    spec: dict[str, Any] = Field(default_factory=dict)
+
+
+class PluginRunDocument(RunDocumentBase):
+    kind: NonEmpty
+    spec: dict[str, Any] = Field(default_factory=dict)
+
+
+# The envelope of a document whose kind a runtime plugin serves, by what the kind names.
+PLUGIN_DOCUMENTS: dict[EntityType, type[DocumentBase]] = {
+    EntityType.FUNCTION: PluginFunctionDocument,
+    EntityType.TASK: PluginTaskDocument,
+    EntityType.RUN: PluginRunDocument,
+}
