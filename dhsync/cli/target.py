@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 import click
 
-from dhsync.backends import open_backend
+from dhsync.backends import open_backend, shareable
 from dhsync.backends.base import Backend, MissingBackendError
 from dhsync.model.errors import BackendError, InvalidInputError
 from dhsync.specs.config import find_config, load_config
@@ -83,7 +83,7 @@ def opened(target: Target, *, create: bool = False, missing_ok: bool = False) ->
         backend = AbsentBackend(exc.path, target.url)
     except (InvalidInputError, BackendError) as exc:
         raise type(exc)(f"{exc} (the backend comes from {target.source})") from None
-    if target.url.startswith("memory://"):
+    if not shareable(target.url):
         click.echo(f"warning: backend `{target.url}` (from {target.source}) lives in this process only: what this "
                    "command writes is gone when it ends", err=True)
     try:
