@@ -31,7 +31,7 @@ class TriggerPolicy(StrEnum):
     MANUAL = "manual"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Identity:
     """Who an entity is, independent of its version.
 

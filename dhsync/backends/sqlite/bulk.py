@@ -74,7 +74,13 @@ def _share(entity: dict[str, Any], share: Callable[[str, str], str]) -> None:
                 metadata[key] = share(value, value)
         labels = metadata.get("labels")
         if type(labels) is list:
-            metadata["labels"] = [share(label, label) if type(label) is str else label for label in labels]
+            for index, label in enumerate(labels):
+                if type(label) is str:
+                    labels[index] = share(label, label)
+        if metadata.get("name") == entity.get("name"):
+            metadata["name"] = entity.get("name")
+    if entity.get("name") == entity.get("id"):  # a task's name is its id
+        entity["name"] = entity.get("id")
     status = entity.get("status")
     if type(status) is dict and type(status.get("state")) is str:
         status["state"] = share(status["state"], status["state"])
