@@ -66,6 +66,9 @@ def _share(entity: dict[str, Any], share: Callable[[str, str], str]) -> None:
         value = entity.get(key)
         if type(value) is str:
             entity[key] = share(value, value)
+    ident = entity.get("id")
+    if type(ident) is str and entity.get("name") == ident:  # a task's name is its id
+        entity["name"] = ident
     metadata = entity.get("metadata")
     if type(metadata) is dict:
         for key in _METADATA:
@@ -77,10 +80,9 @@ def _share(entity: dict[str, Any], share: Callable[[str, str], str]) -> None:
             for index, label in enumerate(labels):
                 if type(label) is str:
                     labels[index] = share(label, label)
-        if metadata.get("name") == entity.get("name"):
-            metadata["name"] = entity.get("name")
-    if entity.get("name") == entity.get("id"):  # a task's name is its id
-        entity["name"] = entity.get("id")
+        name = entity.get("name")
+        if type(name) is str and metadata.get("name") == name:
+            metadata["name"] = name
     status = entity.get("status")
     if type(status) is dict and type(status.get("state")) is str:
         status["state"] = share(status["state"], status["state"])
