@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +57,17 @@ def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None 
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "dhsync", *args], cwd=cwd, env=full_env, text=True,
                           capture_output=True, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Where the tests install runtime plugins (tests/runtimes/plugin_site.py): on sys.path for this process,
+    on PYTHONPATH for a child; the registry forgets them before and after."""
+    from dhsync.runtimes import forget_plugins
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    forget_plugins()
+    yield folder
+    forget_plugins()

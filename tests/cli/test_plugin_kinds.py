@@ -9,12 +9,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dhsync.runtimes import forget_plugins
 from tests.cli.stored import open_state
 from tests.conftest import RunCli, run_process
 from tests.runtimes.plugin_site import install_plugin
@@ -53,17 +51,6 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return _write(tmp_path / "echoes", FILES)
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Where the tests install plugins: on sys.path for this process, on PYTHONPATH for a child."""
-    folder = tmp_path / "site"
-    folder.mkdir()
-    monkeypatch.syspath_prepend(str(folder))
-    forget_plugins()
-    yield folder
-    forget_plugins()
 
 
 def test_a_plugin_kind_validates_with_its_function_task_and_declared_run(repo: Path, site: Path,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,6 @@ from dhsync.runtimes.python import PythonRuntime
 from dhsync.runtimes.registry import RuntimePluginWarning
 from tests.runtimes.conftest import PROJECT, Lab
 from tests.runtimes.plugin_site import install_plugin
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A folder on sys.path where the tests install fake distributions; the registry forgets them after."""
-    folder = tmp_path / "site"
-    folder.mkdir()
-    monkeypatch.syspath_prepend(str(folder))
-    forget_plugins()
-    yield folder
-    forget_plugins()
 
 
 def test_the_built_in_kinds_are_there_without_plugins() -> None:

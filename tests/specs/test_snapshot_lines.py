@@ -4,27 +4,14 @@ the cache gives, and the entities share their project and kind strings."""
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import orjson
 import pytest
 
-import dhsync.specs.cache as cache_module
 import dhsync.specs.loader as loader_module
 from dhsync.cli.repo import load_checked
 from dhsync.specs import snapshot
-
-
-@pytest.fixture
-def warm(examples: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    old = time.time() - 3600
-    for path in examples.rglob("*"):
-        os.utime(path, (old, old))
-    assert load_checked(examples).ok
-    return examples
 
 
 def _path(root: Path) -> Path:

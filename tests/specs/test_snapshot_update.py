@@ -10,22 +10,10 @@ from typing import Any
 
 import pytest
 
-import dhsync.specs.cache as cache_module
 import dhsync.specs.loader as loader_module
 from dhsync.cli.repo import load_checked
 from dhsync.model.entities import desired_digest
 from dhsync.specs.loader import LoadResult
-
-
-@pytest.fixture
-def warm(examples: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The examples, loaded once so that the snapshot holds them; stamps are trusted at once."""
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    old = time.time() - 3600
-    for path in examples.rglob("*"):
-        os.utime(path, (old, old))
-    assert load_checked(examples).ok
-    return examples
 
 
 @pytest.fixture
