@@ -36,6 +36,7 @@ _SEALED = "sealed"  # an entry or a snapshot row holding a secret is `{"sealed":
 # A file changed within this long before the cache was written may have changed again in the same
 # timestamp tick without its stamp showing it ("racy git"); such stamps are not trusted.
 RACY_NS = 2_000_000_000
+_FORMAT_BITS, _REGULAR = stat.S_IFMT(0o177777), stat.S_IFREG  # st_mode & _FORMAT_BITS == _REGULAR: S_ISREG
 
 
 class CheckCache:
@@ -66,8 +67,9 @@ class CheckCache:
         old = self._old_stamps.get(name)
         if old is None:
             return None
-        if not stat.S_ISREG(st.st_mode) or st.st_mtime_ns >= self._written_ns - RACY_NS or \
-                old[0] != st.st_mtime_ns or old[1] != st.st_size or old[2] != st.st_ino:
+        mtime = st.st_mtime_ns
+        if st.st_mode & _FORMAT_BITS != _REGULAR or mtime >= self._written_ns - RACY_NS or \
+                old[0] != mtime or old[1] != st.st_size or old[2] != st.st_ino:
             self._untrusted = True
             return None
         self._stamps[name] = old

@@ -162,13 +162,14 @@ def _from_snapshot(load: _Load, known: snapshot.Snapshot, key: str) -> _Warm | N
 
 
 def _warm(load: _Load, known: snapshot.Snapshot, digest: str | None) -> _Warm:
-    display = load.display
-    rows = [(relative, values) for relative in load.files for values in known.rows[relative]]
-    state = DesiredState(load.config.project, tuple(snapshot.entity(values, display) for _, values in rows), digest)
+    display, entity, files, rows = load.display, snapshot.entity, load.files, known.rows
+    shown = {relative: display(relative) for relative in files}.__getitem__  # a row's FILE is its file's
+    state = DesiredState(load.config.project, tuple(entity(values, shown) for relative in files
+                                                    for values in rows[relative]), digest)
     if digest is None:
         state = replace(state, digest=desired_digest(state))
-    findings = [d for relative, values in rows if values[snapshot.FINDINGS]
-                for d in snapshot.findings(values, display(relative))]
+    findings = [d for relative in files for values in rows[relative] if values[snapshot.FINDINGS]
+                for d in snapshot.findings(values, shown(relative))]
     return _Warm(state, sorted(findings, key=sort_key))
 
 

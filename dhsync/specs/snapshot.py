@@ -56,9 +56,19 @@ def row(entity: DesiredEntity, relative: str, findings: Sequence[Diagnostic]) ->
 
 def entity(values: list[Any], display: Callable[[str], str]) -> DesiredEntity:
     type_, project, name, kind, metadata, spec, rel, line, protect, function, action, trigger, sources, _ = values
-    identity = Identity(_TYPES[type_], project, name)
-    return DesiredEntity(identity, kind, metadata, spec, Location(display(rel), line, 1), protect, function, action,
-                         _TRIGGERS[trigger] if trigger else None, sources)
+    # the same fields `DesiredEntity(...)` and `Location(...)` set, set at once: a frozen dataclass's
+    # __init__ sets each field with its own object.__setattr__ (a warm load builds tens of thousands)
+    origin = _new(Location)
+    _set(origin, "__dict__", {"file": display(rel), "line": line, "column": 1})
+    made = _new(DesiredEntity)
+    _set(made, "__dict__", {"identity": Identity(_TYPES[type_], project, name), "kind": kind, "metadata": metadata,
+                            "spec": spec, "origin": origin, "protect": protect, "function": function,
+                            "action": action, "trigger": _TRIGGERS[trigger] if trigger else None,
+                            "sources": sources})
+    return made
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 def findings(values: list[Any], where: str) -> list[Diagnostic]:
@@ -132,11 +142,15 @@ def load(path: Path, key: str) -> Snapshot | None:
 
 def open_rows(snapshot: Snapshot, root: Path, cache: CheckCache, names: Sequence[str]) -> bool:
     """Open the sealed rows of these files in place; False when one does not open (its file changed)."""
+    all_rows = snapshot.rows
     for relative in names:
-        opened = [_opened(values, root, cache) for values in snapshot.rows[relative]]
+        rows = all_rows[relative]
+        if all(values[SPEC] is not None for values in rows):
+            continue  # nothing sealed (what _opened leaves as it is)
+        opened = [_opened(values, root, cache) for values in rows]
         if any(values is None for values in opened):
             return False
-        snapshot.rows[relative] = [values for values in opened if values is not None]
+        all_rows[relative] = [values for values in opened if values is not None]
     return True
 
 
@@ -154,32 +168,39 @@ class Changes:
 
 
 def changes(snapshot: Snapshot, root: Path, files: Sequence[str], cache: CheckCache) -> Changes:
-    prefix, stamped = os.path.join(root, ""), cache.stamped
+    prefix, stamped, stat = os.path.join(root, ""), cache.stamped, os.stat
     listed = set(files)
     found = Changes([], [name for name in snapshot.files if name not in listed], [])
+    recorded_of, rows, edited, code = snapshot.files.get, snapshot.rows, found.edited.append, found.code.append
     code_ok: dict[str, bool] = {}
     for relative in files:
-        recorded = snapshot.files.get(relative)
-        if recorded is None or _stamp(stamped, relative, prefix, os.stat) != recorded:
-            found.edited.append(relative)
-        elif not all(_code_unchanged(stamped, source, sha, prefix, code_ok)
-                     for values in snapshot.rows[relative] for source, sha in values[SOURCES].items()):
-            found.code.append(relative)
+        recorded = recorded_of(relative)
+        if recorded is None:
+            edited(relative)
+            continue
+        try:
+            st = stat(prefix + relative.removeprefix("code:"))
+        except OSError:
+            edited(relative)
+            continue
+        if stamped(relative, st) != recorded:
+            edited(relative)
+            continue
+        for values in rows[relative]:
+            if not all(_code_unchanged(stamped, source, sha, prefix, code_ok)
+                       for source, sha in values[SOURCES].items()):
+                code(relative)
+                break
     return found
-
-
-def _stamp(stamped: Callable[[str, os.stat_result], Any], name: str, prefix: str,
-           stat: Callable[[str], os.stat_result]) -> Any:
-    try:
-        return stamped(name, stat(prefix + name.removeprefix("code:")))
-    except OSError:
-        return None
 
 
 def _code_unchanged(stamped: Callable[[str, os.stat_result], Any], source: str, sha: str, prefix: str,
                     known: dict[str, bool]) -> bool:
     same = known.get(source)
     if same is None:
-        recorded = _stamp(stamped, f"code:{source}", prefix, os.lstat)
+        try:
+            recorded = stamped(f"code:{source}", os.lstat(prefix + source))
+        except OSError:
+            recorded = None
         same = known[source] = isinstance(recorded, list) and recorded[0] == sha
     return same
