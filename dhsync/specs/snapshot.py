@@ -186,12 +186,19 @@ def changes(snapshot: Snapshot, root: Path, files: Sequence[str], cache: CheckCa
         if stamped(relative, st) != recorded:
             edited(relative)
             continue
-        for values in rows[relative]:
-            if not all(_code_unchanged(stamped, source, sha, prefix, code_ok)
-                       for source, sha in values[SOURCES].items()):
-                code(relative)
-                break
+        if _code_changed(rows[relative], stamped, prefix, code_ok):
+            code(relative)
     return found
+
+
+def _code_changed(rows: list[list[Any]], stamped: Callable[[str, os.stat_result], Any], prefix: str,
+                  known: dict[str, bool]) -> bool:
+    """Whether a code file these rows were built from changed (each code file stamped once per load)."""
+    for values in rows:
+        for source, sha in values[SOURCES].items():
+            if not _code_unchanged(stamped, source, sha, prefix, known):
+                return True
+    return False
 
 
 def _code_unchanged(stamped: Callable[[str, os.stat_result], Any], source: str, sha: str, prefix: str,
